@@ -1,0 +1,350 @@
+"""Members, genealogy, ranks, products, orders, subscriptions, fees, commissions and perks.
+
+Money is Decimal everywhere; PV is an integer. State fields are django-fsm-2 fields protected from
+direct assignment: a move happens only through a transition called by a service.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django_fsm import FSMField, FSMModelMixin, transition
+
+CORPORATE_ROOT_NUMBER = 1
+CORPORATE_SPONSOR_NUMBER = 2  # Corporate Sponsor "2", the orphan account that holds leads.
+
+
+class Rank(models.IntegerChoices):
+    BRAND_AMBASSADOR = 1, "Brand Ambassador"
+    SILVER = 2, "Silver"
+    GOLD = 3, "Gold"
+    SENIOR_GOLD = 4, "Senior Gold"
+    RUBY = 5, "Ruby"
+    SENIOR_RUBY = 6, "Senior Ruby"
+    EMERALD = 7, "Emerald"
+    SENIOR_EMERALD = 8, "Senior Emerald"
+    DIAMOND = 9, "Diamond"
+    SENIOR_DIAMOND = 10, "Senior Diamond"
+
+    @classmethod
+    def from_label(cls, label: str) -> Rank:
+        for rank in cls:
+            if rank.label.lower() == label.strip().lower():
+                return rank
+        raise ValueError(f"unknown rank {label!r}")
+
+
+class AccountKind(models.TextChoices):
+    AMBASSADOR = "ambassador", "Brand Ambassador"
+    VIP_CUSTOMER = "vip_customer", "VIP Customer"
+    RETAIL_CUSTOMER = "retail_customer", "Retail Customer"
+
+
+class AccountStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Account(FSMModelMixin, models.Model):
+    number = models.BigIntegerField(unique=True, help_text="Public account number (not the primary key).")
+    kind = models.CharField(max_length=20, choices=AccountKind.choices, db_index=True)
+    status = FSMField(default=AccountStatus.ACTIVE, choices=AccountStatus.choices, protected=True, db_index=True)
+    is_corporate = models.BooleanField(default=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="account"
+    )
+
+    # Current sponsor, denormalised from the open Sponsorship row so "who is my sponsor" and the
+    # downline walk are one cheap indexed query; services change both together.
+    sponsor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="sponsored"
+    )
+    personally_enrolled = models.BooleanField(
+        default=True, help_text="False when the Leads program (or a roll-up) placed the account."
+    )
+    enrolled_on = models.DateField()
+    listed_under_2_on = models.DateField(null=True, blank=True)
+
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    email_bounced_at = models.DateTimeField(null=True, blank=True)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164")
+    country = models.CharField(max_length=2, default="US")
+
+    mailing_street = models.CharField(max_length=200, blank=True)
+    mailing_unit = models.CharField("mailing apartment/unit", max_length=50, blank=True)
+    mailing_city = models.CharField(max_length=100, blank=True)
+    mailing_region = models.CharField("mailing state/province", max_length=100, blank=True)
+    mailing_postal_code = models.CharField(max_length=20, blank=True)
+    mailing_country = models.CharField(max_length=2, blank=True)
+
+    shipping_recipient = models.CharField(max_length=200, blank=True, help_text="Blank means the holder.")
+    shipping_street = models.CharField(max_length=200, blank=True)
+    shipping_unit = models.CharField("shipping apartment/unit", max_length=50, blank=True)
+    shipping_city = models.CharField(max_length=100, blank=True)
+    shipping_region = models.CharField("shipping state/province", max_length=100, blank=True)
+    shipping_postal_code = models.CharField(max_length=20, blank=True)
+    shipping_country = models.CharField(max_length=2, blank=True)
+
+    title_rank = models.PositiveSmallIntegerField(choices=Rank.choices, null=True, blank=True)
+    membership_fee_due_on = models.DateField(null=True, blank=True)
+    last_lead_batch_on = models.DateField(null=True, blank=True)
+
+    newsletter_opt_in = models.BooleanField(default=False)
+    newsletter_consent_at = models.DateTimeField(null=True, blank=True)
+    info_reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(status="active") & ~Q(email=""),
+                name="account_email_unique_live",
+            ),
+            models.CheckConstraint(condition=~Q(sponsor=models.F("id")), name="account_not_own_sponsor"),
+        ]
+        indexes = [
+            models.Index(fields=["sponsor", "kind"]),
+            models.Index(Lower("email"), name="account_email_lower"),
+            models.Index(fields=["name"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.name}".strip()
+
+    @property
+    def is_ambassador(self) -> bool:
+        return self.kind == AccountKind.AMBASSADOR
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind in (AccountKind.VIP_CUSTOMER, AccountKind.RETAIL_CUSTOMER)
+
+    @transition(field=status, source=AccountStatus.ACTIVE, target=AccountStatus.CANCELLED)
+    def cancel(self) -> None:
+        """Cancelled by the holder, or by clearing; the caller records who and why."""
+
+
+class SponsorChangeReason(models.TextChoices):
+    ENROLLMENT = "enrollment", "Enrollment"
+    LEAD_PLACEMENT = "lead_placement", "Lead placement"
+    CORRECTION = "correction", "Sponsor correction"
+    CLEARING = "clearing", "Clearing"
+    CLEARING_ROLL_UP = "clearing_roll_up", "Clearing roll-up"
+
+
+class Sponsorship(models.Model):
+    """One period of an account under a sponsor: effective-dated history of the genealogy."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sponsorships")
+    sponsor = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text="Open period when blank.")
+    reason = models.CharField(max_length=20, choices=SponsorChangeReason.choices)
+    end_reason = models.CharField(max_length=20, choices=SponsorChangeReason.choices, blank=True)
+    personal = models.BooleanField(default=True, help_text="A personal enrollment by the sponsor.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account", "valid_from", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(valid_to__isnull=True), name="sponsorship_one_open_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} under {self.sponsor_id} from {self.valid_from}"
+
+
+class PaidRank(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="paid_ranks")
+    month = models.DateField(help_text="First day of the calendar month.")
+    rank = models.PositiveSmallIntegerField(choices=Rank.choices)
+
+    class Meta:
+        ordering = ["account", "month"]
+        constraints = [models.UniqueConstraint(fields=["account", "month"], name="paid_rank_one_per_month")]
+
+
+class Product(models.Model):
+    sku = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    pv = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sku"]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+
+class Fulfillment(models.TextChoices):
+    SHIP = "ship", "Ship"
+    PICKUP = "pickup", "Pick-up at the Scottsdale Product Store"
+
+
+class SavedCard(models.Model):
+    """A card on file: only what the gateway's token and a card-on-file screen need. Never the PAN/CVV."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="cards")
+    token = models.CharField(max_length=100, unique=True)
+    brand = models.CharField(max_length=20)
+    last4 = models.CharField(max_length=4)
+    exp_month = models.PositiveSmallIntegerField()
+    exp_year = models.PositiveSmallIntegerField()
+    holder_name = models.CharField(max_length=200, blank=True)
+    billing_postal_code = models.CharField(max_length=20, blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True, help_text="Removed from the account; kept for refunds.")
+
+    class Meta:
+        ordering = ["account", "-is_default", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(is_default=True, removed_at__isnull=True), name="one_default_card"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand} •••• {self.last4} ({self.exp_month:02d}/{self.exp_year})"
+
+
+class Order(models.Model):
+    ref = models.CharField(max_length=40, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="orders")
+    ordered_on = models.DateField(db_index=True)
+    country = models.CharField(max_length=2)
+    fulfillment = models.CharField(max_length=10, choices=Fulfillment.choices, default=Fulfillment.SHIP)
+    picked_up = models.BooleanField(default=False)
+    shipping = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
+    subscription_order = models.BooleanField(default=False)
+    card = models.ForeignKey(SavedCard, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    charge_id = models.CharField(max_length=100, blank=True, help_text="Gateway charge, for refunds.")
+    sold_by = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_sales",
+        help_text="The ambassador who made this retail sale directly (issues its refunds).",
+    )
+    # Dropship: a one-off recipient; the account's saved address is left alone.
+    ship_to_name = models.CharField(max_length=200, blank=True)
+    ship_to_address = models.TextField(blank=True)
+    perk_credits_earned = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-ordered_on", "-id"]
+        indexes = [models.Index(fields=["account", "-ordered_on"])]
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    qty = models.PositiveIntegerField(default=1)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    pv = models.PositiveIntegerField(default=0, help_text="PV per unit.")
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    @property
+    def total(self) -> Decimal:
+        return self.unit_price * self.qty
+
+
+class SubscriptionStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Subscription(models.Model):
+    """The monthly subscription order (autoship)."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="subscription")
+    status = models.CharField(max_length=10, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE)
+    pv = models.PositiveIntegerField(default=0)
+    card = models.ForeignKey(
+        SavedCard, null=True, blank=True, on_delete=models.SET_NULL, related_name="subscriptions"
+    )
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "pv"])]
+
+    def __str__(self) -> str:
+        return f"Subscription of {self.account_id} ({self.status}, {self.pv} PV)"
+
+
+class MembershipFeePayment(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="fee_payments")
+    paid_on = models.DateField()
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    covers_until = models.DateField(help_text="The new due date this payment bought.")
+
+    class Meta:
+        ordering = ["account", "-paid_on"]
+
+
+class CommissionKind(models.TextChoices):
+    BUSINESS_BUILDER_BONUS = "business_builder_bonus", "Business Builder Bonus"
+    VIP_CUSTOMER_BONUS = "vip_customer_bonus", "VIP Customer Bonus"
+    COMMISSION = "commission", "Commission"
+    INCENTIVE = "incentive", "Incentive"
+    ADJUSTMENT = "adjustment", "Negative adjustment"
+
+
+class CommissionStatus(models.TextChoices):
+    UNPAID = "unpaid", "Unpaid"
+    PAID = "paid", "Paid"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class CommissionEntry(models.Model):
+    """One line of an earner's commission ledger, tied to the order that earned it."""
+
+    earner = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="commission_entries")
+    kind = models.CharField(max_length=30, choices=CommissionKind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, help_text="Negative for adjustments.")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="commissions")
+    status = models.CharField(max_length=10, choices=CommissionStatus.choices, default=CommissionStatus.UNPAID)
+    earned_on = models.DateField()
+    paid_on = models.DateField(null=True, blank=True)
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reversals"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["earner", "-earned_on", "-id"]
+        verbose_name_plural = "commission entries"
+        indexes = [models.Index(fields=["earner", "status"])]
+
+
+class PerkCredit(models.Model):
+    """Plexus Perks credit earned by a subscription order (negative rows are deductions)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="perk_credits")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="perk_credits")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    created_on = models.DateField()
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["account", "-created_on", "-id"]

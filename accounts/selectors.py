@@ -1,0 +1,359 @@
+"""Rule selectors. Every rule reads the one clock (``as_of``) and returns its facts with its verdict.
+
+Set-based first: ``lead_sponsor_queryset`` annotates every ambassador with the facts of the five
+Leads rules in one query, and the single-account answer is that same query filtered to one row, so
+the rule is written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from accounts.models import (
+    Account,
+    AccountKind,
+    AccountStatus,
+    MembershipFeePayment,
+    Order,
+    PaidRank,
+    Rank,
+    SavedCard,
+    Subscription,
+    SubscriptionStatus,
+)
+from plexus_office import clock
+from plexus_office.dates import add_months, previous_months
+
+LEAD_MIN_TITLE_RANK = Rank.SENIOR_RUBY
+LEAD_MIN_PAID_RANK = Rank.SENIOR_GOLD
+LEAD_MIN_SUBSCRIPTION_PV = 100
+LEAD_RECRUIT_WINDOW_MONTHS = 6
+
+CUSTOMER_ACTIVE_MONTHS = 12
+AMBASSADOR_FEE_PAID_MONTHS = 12
+AMBASSADOR_OVERDUE_MONTHS = 6
+AMBASSADOR_NO_ORDER_MONTHS = 6
+
+
+# --- Activity (clearing.txt, business-rules §4) -------------------------------------------------
+
+
+class Activity:
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    NEITHER = "neither"
+
+
+@dataclass(frozen=True)
+class ActivityVerdict:
+    activity: str
+    reason: str
+    as_of: date
+    last_order_on: date | None
+    membership_fee_due_on: date | None = None
+    last_fee_paid_on: date | None = None
+    months_overdue: int = 0
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key, value in list(data.items()):
+            if isinstance(value, date):
+                data[key] = value.isoformat()
+        return data
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole calendar months from ``start`` to ``end`` (0 when end is before start + 1 month)."""
+    if end < start:
+        return 0
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if add_months(start, months) > end:
+        months -= 1
+    return max(months, 0)
+
+
+def decide_activity(
+    *,
+    kind: str,
+    as_of: date,
+    last_order_on: date | None,
+    membership_fee_due_on: date | None = None,
+    last_fee_paid_on: date | None = None,
+) -> ActivityVerdict:
+    """Pure rule: customers by orders in 12 months; ambassadors by fee and orders."""
+    if kind != AccountKind.AMBASSADOR:
+        since = add_months(as_of, -CUSTOMER_ACTIVE_MONTHS)
+        if last_order_on is not None and last_order_on >= since:
+            reason = f"ordered on {last_order_on.isoformat()}, within 12 months (on or after {since.isoformat()})"
+            return ActivityVerdict(Activity.ACTIVE, reason, as_of, last_order_on)
+        reason = f"no order on or after {since.isoformat()} (12 months before {as_of.isoformat()})"
+        return ActivityVerdict(Activity.INACTIVE, reason, as_of, last_order_on)
+
+    paid_since = add_months(as_of, -AMBASSADOR_FEE_PAID_MONTHS)
+    overdue_months = months_between(membership_fee_due_on, as_of) if membership_fee_due_on else 0
+    common = {
+        "as_of": as_of,
+        "last_order_on": last_order_on,
+        "membership_fee_due_on": membership_fee_due_on,
+        "last_fee_paid_on": last_fee_paid_on,
+        "months_overdue": overdue_months if membership_fee_due_on and as_of > membership_fee_due_on else 0,
+    }
+    if last_fee_paid_on is not None and last_fee_paid_on >= paid_since:
+        return ActivityVerdict(
+            Activity.ACTIVE, f"membership fee paid on {last_fee_paid_on.isoformat()}, within 12 months", **common
+        )
+    if membership_fee_due_on is None:
+        return ActivityVerdict(Activity.ACTIVE, "no membership fee due date on file: not overdue", **common)
+    six_months_overdue_on = add_months(membership_fee_due_on, AMBASSADOR_OVERDUE_MONTHS)
+    if as_of < six_months_overdue_on:
+        return ActivityVerdict(
+            Activity.ACTIVE,
+            f"membership fee due {membership_fee_due_on.isoformat()} is less than 6 months overdue "
+            f"(6 months reached on {six_months_overdue_on.isoformat()})",
+            **common,
+        )
+    orders_since = add_months(as_of, -AMBASSADOR_NO_ORDER_MONTHS)
+    if last_order_on is not None and last_order_on >= orders_since:
+        return ActivityVerdict(
+            Activity.NEITHER,
+            f"membership fee due {membership_fee_due_on.isoformat()} is 6+ months overdue, but ordered on "
+            f"{last_order_on.isoformat()}, within 6 months (on or after {orders_since.isoformat()})",
+            **common,
+        )
+    return ActivityVerdict(
+        Activity.INACTIVE,
+        f"membership fee due {membership_fee_due_on.isoformat()} is 6+ months overdue (since "
+        f"{six_months_overdue_on.isoformat()}) and no order on or after {orders_since.isoformat()}",
+        **common,
+    )
+
+
+def with_activity_facts(queryset: QuerySet[Account], *, as_of: date) -> QuerySet[Account]:
+    """Annotate ``last_order_on`` and ``last_fee_paid_on`` as of a day (no query by itself)."""
+    last_order = (
+        Order.objects.filter(account=OuterRef("pk"), ordered_on__lte=as_of)
+        .order_by("-ordered_on")
+        .values("ordered_on")[:1]
+    )
+    last_fee = (
+        MembershipFeePayment.objects.filter(account=OuterRef("pk"), paid_on__lte=as_of)
+        .order_by("-paid_on")
+        .values("paid_on")[:1]
+    )
+    return queryset.annotate(last_order_on=Subquery(last_order), last_fee_paid_on=Subquery(last_fee))
+
+
+def activity_from_annotated(account: Account, *, as_of: date) -> ActivityVerdict:
+    return decide_activity(
+        kind=account.kind,
+        as_of=as_of,
+        last_order_on=getattr(account, "last_order_on", None),
+        membership_fee_due_on=account.membership_fee_due_on,
+        last_fee_paid_on=getattr(account, "last_fee_paid_on", None),
+    )
+
+
+def account_activity(*, account: Account, as_of: date | None = None) -> ActivityVerdict:
+    """Activity of one account (one query)."""
+    day = clock.today(as_of)
+    annotated = with_activity_facts(Account.objects.filter(pk=account.pk), as_of=day).get()
+    return activity_from_annotated(annotated, as_of=day)
+
+
+def is_clearable(*, account: Account, verdict: ActivityVerdict) -> bool:
+    return (
+        verdict.activity == Activity.INACTIVE
+        and account.status == AccountStatus.ACTIVE
+        and not account.is_corporate
+    )
+
+
+# --- Commission qualified (business-rules §2) ---------------------------------------------------
+
+
+def card_is_valid(card: SavedCard | None, *, as_of: date) -> bool:
+    if card is None or card.removed_at is not None:
+        return False
+    return (card.exp_year, card.exp_month) >= (as_of.year, as_of.month)
+
+
+@dataclass(frozen=True)
+class CommissionQualification:
+    qualified: bool
+    missing: list[str]
+
+
+def commission_qualification(*, account: Account, as_of: date | None = None) -> CommissionQualification:
+    """An ambassador with an active subscription paid by a valid, unexpired card."""
+    day = clock.today(as_of)
+    if account.kind != AccountKind.AMBASSADOR or account.is_corporate:
+        return CommissionQualification(False, ["only ambassadors can be commission qualified"])
+    subscription = Subscription.objects.select_related("card").filter(account=account).first()
+    missing: list[str] = []
+    if account.status != AccountStatus.ACTIVE:
+        missing.append("the account is cancelled")
+    if subscription is None or subscription.status != SubscriptionStatus.ACTIVE:
+        missing.append("an active monthly subscription")
+    elif subscription.card is None or subscription.card.removed_at is not None:
+        missing.append("a card paying the subscription")
+    elif not card_is_valid(subscription.card, as_of=day):
+        missing.append(f"an unexpired card (the subscription card expired {subscription.card.exp_month:02d}/"
+                       f"{subscription.card.exp_year})")
+    return CommissionQualification(not missing, missing)
+
+
+# --- Leads program: the five rules (leads-program.txt, business-rules §3) -----------------------
+
+LEAD_RULES = ("title_rank", "paid_rank", "subscription_pv", "new_vip_customer", "new_ambassador")
+
+
+def _recent_personal_recruits(*, as_of: date, kind: str) -> QuerySet[Account]:
+    since = add_months(as_of, -LEAD_RECRUIT_WINDOW_MONTHS)
+    return (
+        Account.objects.filter(
+            sponsor=OuterRef("pk"),
+            personally_enrolled=True,
+            kind=kind,
+            status=AccountStatus.ACTIVE,
+            enrolled_on__gte=since,
+            enrolled_on__lte=as_of,
+            subscription__status=SubscriptionStatus.ACTIVE,
+        )
+        .order_by("-enrolled_on", "number")
+        .values("number")[:1]
+    )
+
+
+def lead_sponsor_queryset(*, as_of: date) -> QuerySet[Account]:
+    """Every live, non-corporate ambassador annotated with the facts of the five rules (one query)."""
+    first_month, second_month = previous_months(as_of, 2)
+    return Account.objects.filter(
+        kind=AccountKind.AMBASSADOR, status=AccountStatus.ACTIVE, is_corporate=False
+    ).annotate(
+        paid_rank_first=Subquery(
+            PaidRank.objects.filter(account=OuterRef("pk"), month=first_month).values("rank")[:1]
+        ),
+        paid_rank_second=Subquery(
+            PaidRank.objects.filter(account=OuterRef("pk"), month=second_month).values("rank")[:1]
+        ),
+        subscription_pv=Subquery(
+            Subscription.objects.filter(account=OuterRef("pk"), status=SubscriptionStatus.ACTIVE).values("pv")[:1]
+        ),
+        new_vip_customer_number=Subquery(_recent_personal_recruits(as_of=as_of, kind=AccountKind.VIP_CUSTOMER)),
+        new_ambassador_number=Subquery(_recent_personal_recruits(as_of=as_of, kind=AccountKind.AMBASSADOR)),
+    )
+
+
+def qualified_lead_sponsors(*, as_of: date) -> QuerySet[Account]:
+    """The ambassadors meeting all five rules, as one set-based query."""
+    return lead_sponsor_queryset(as_of=as_of).filter(
+        title_rank__gte=LEAD_MIN_TITLE_RANK,
+        paid_rank_first__gte=LEAD_MIN_PAID_RANK,
+        paid_rank_second__gte=LEAD_MIN_PAID_RANK,
+        subscription_pv__gte=LEAD_MIN_SUBSCRIPTION_PV,
+        new_vip_customer_number__isnull=False,
+        new_ambassador_number__isnull=False,
+    )
+
+
+def _rank_label(value: int | None) -> str | None:
+    return Rank(value).label if value else None
+
+
+@dataclass(frozen=True)
+class LeadSponsorVerdict:
+    qualified: bool
+    rules: dict[str, bool]
+    facts: dict[str, Any]
+    explanations: dict[str, str]
+
+    @property
+    def missing(self) -> list[str]:
+        return [self.explanations[name] for name in LEAD_RULES if not self.rules[name]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"qualified": self.qualified, "rules": self.rules, "facts": self.facts,
+                "explanations": self.explanations}
+
+
+def lead_verdict_from_annotated(account: Account, *, as_of: date) -> LeadSponsorVerdict:
+    """Turn one row of ``lead_sponsor_queryset`` into rule results with their facts (no query)."""
+    first_month, second_month = previous_months(as_of, 2)
+    m1, m2 = first_month.strftime("%Y-%m"), second_month.strftime("%Y-%m")
+    pr1, pr2 = account.paid_rank_first, account.paid_rank_second  # type: ignore[attr-defined]
+    pv = account.subscription_pv  # type: ignore[attr-defined]
+    vip = account.new_vip_customer_number  # type: ignore[attr-defined]
+    amb = account.new_ambassador_number  # type: ignore[attr-defined]
+    since = add_months(as_of, -LEAD_RECRUIT_WINDOW_MONTHS).isoformat()
+    rules = {
+        "title_rank": bool(account.title_rank and account.title_rank >= LEAD_MIN_TITLE_RANK),
+        "paid_rank": bool(pr1 and pr2 and pr1 >= LEAD_MIN_PAID_RANK and pr2 >= LEAD_MIN_PAID_RANK),
+        "subscription_pv": pv is not None and pv >= LEAD_MIN_SUBSCRIPTION_PV,
+        "new_vip_customer": vip is not None,
+        "new_ambassador": amb is not None,
+    }
+    facts = {
+        "title_rank": _rank_label(account.title_rank),
+        "paid_ranks": {m1: _rank_label(pr1), m2: _rank_label(pr2)},
+        "subscription_pv": pv,
+        "new_vip_customer": vip,
+        "new_ambassador": amb,
+        "recruits_enrolled_since": since,
+    }
+    explanations = {
+        "title_rank": f"title rank {facts['title_rank'] or 'none'}; Senior Ruby or higher is needed",
+        "paid_rank": f"paid rank {m1}: {facts['paid_ranks'][m1] or 'none'}, {m2}: "
+        f"{facts['paid_ranks'][m2] or 'none'}; Senior Gold or higher is needed in both",
+        "subscription_pv": f"active subscription PV {pv if pv is not None else 'none'}; 100 PV or more is needed",
+        "new_vip_customer": (f"new VIP customer #{vip}" if vip else "no VIP customer")
+        + f" personally enrolled since {since} with an active subscription",
+        "new_ambassador": (f"new ambassador #{amb}" if amb else "no ambassador")
+        + f" personally enrolled since {since} with an active subscription",
+    }
+    return LeadSponsorVerdict(all(rules.values()), rules, facts, explanations)
+
+
+def lead_sponsor_verdict(*, account: Account, as_of: date | None = None) -> LeadSponsorVerdict:
+    """The five rules for one account (one query). Customers and corporate accounts never qualify."""
+    day = clock.today(as_of)
+    row = lead_sponsor_queryset(as_of=day).filter(pk=account.pk).first()
+    if row is None:
+        rules = dict.fromkeys(LEAD_RULES, False)
+        why = "only live Brand Ambassadors can sponsor leads"
+        return LeadSponsorVerdict(False, rules, {}, dict.fromkeys(LEAD_RULES, why))
+    return lead_verdict_from_annotated(row, as_of=day)
+
+
+# --- Whole status ---------------------------------------------------------------------------------
+
+
+def account_status(*, account: Account, as_of: date | None = None) -> dict[str, Any]:
+    """What ``account_status`` prints and the dashboards show."""
+    day = clock.today(as_of)
+    verdict = account_activity(account=account, as_of=day)
+    lead = lead_sponsor_verdict(account=account, as_of=day)
+    commission = commission_qualification(account=account, as_of=day)
+    sponsor_number = (
+        Account.objects.filter(pk=account.sponsor_id).values_list("number", flat=True).first()
+        if account.sponsor_id
+        else None
+    )
+    return {
+        "number": account.number,
+        "kind": account.kind,
+        "status": account.status,
+        "sponsor": sponsor_number,
+        "as_of": day.isoformat(),
+        "activity": verdict.activity,
+        "activity_facts": verdict.as_dict(),
+        "clearable": is_clearable(account=account, verdict=verdict),
+        "lead_sponsor": lead.as_dict(),
+        "commission_qualified": commission.qualified,
+        "commission_missing": commission.missing,
+    }
+
