@@ -1,6 +1,17 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/v1/", include("accounts.api_urls")),
+    path("api/v1/leads/", include("leads.api_urls")),
+    path("api/v1/clearing/", include("clearing.api_urls")),
+    path("api/v1/refunds/", include("refunds.api_urls")),
+    path("leads/", include("leads.urls")),
+    path("clearing/", include("clearing.urls")),
+    path("refunds/", include("refunds.urls")),
+    path("", include("accounts.urls")),
 ]

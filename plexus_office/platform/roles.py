@@ -1,0 +1,32 @@
+"""Staff groups and the helper app migrations use to grant them permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+CUSTOMER_SERVICE = "Customer Service"
+RETURNS = "Returns"
+FINANCE = "Finance"
+LEADS_OPERATIONS = "Leads Operations"
+STAFF_GROUPS = (CUSTOMER_SERVICE, RETURNS, FINANCE, LEADS_OPERATIONS)
+
+
+def grant_permissions(apps, group_name: str, perms: Iterable[str]) -> None:
+    """For data migrations: give ``group_name`` the permissions ``"app_label.codename"``.
+
+    Creates the app's permissions first (they normally appear only after post_migrate), so a
+    migration can grant permissions of models created earlier in the same migrate run.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name=group_name)
+    for perm in perms:
+        app_label, codename = perm.split(".", 1)
+        permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        group.permissions.add(permission)
