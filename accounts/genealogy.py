@@ -90,7 +90,7 @@ def downline_page(
     """
     depth_limit = MAX_DEPTH if max_depth is None else max_depth
     filters = ""
-    params: list[object] = [account_id, depth_limit]
+    params: list[int | str] = [account_id, depth_limit]
     term = search.strip()
     if term:
         if term.isdigit():

@@ -295,7 +295,7 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
             raise ScenarioError(f"{where}: field 'account': unknown account {number!r}")
         where = f"refund {index + 1} (account {number})"
         ref = raw.get("order")
-        if order_refs.get(ref) != number:
+        if not isinstance(ref, str) or order_refs.get(ref) != number:
             raise ScenarioError(f"{where}: field 'order': account {number} has no order {ref!r}")
         order = next(o for o in accounts[number]["orders"] if o["ref"] == ref)
         if raw.get("sku") not in {line["sku"] for line in order["lines"]}:
@@ -325,7 +325,7 @@ def _wipe_member_data() -> None:
     for model in apps.get_models():
         # Member-owned rows of other apps that point at the corporate accounts go too (leads runs etc.).
         if getattr(model, "SCENARIO_RESET", False):
-            model.objects.all().delete()
+            model._default_manager.all().delete()
     User.objects.filter(pk__in=member_user_ids).delete()
     Product.objects.all().delete()
 

@@ -96,7 +96,7 @@ def decide_activity(
 
     paid_since = add_months(as_of, -AMBASSADOR_FEE_PAID_MONTHS)
     overdue_months = months_between(membership_fee_due_on, as_of) if membership_fee_due_on else 0
-    common = {
+    common: dict[str, Any] = {
         "as_of": as_of,
         "last_order_on": last_order_on,
         "membership_fee_due_on": membership_fee_due_on,
@@ -212,7 +212,7 @@ def commission_qualification(*, account: Account, as_of: date | None = None) -> 
 LEAD_RULES = ("title_rank", "paid_rank", "subscription_pv", "new_vip_customer", "new_ambassador")
 
 
-def _recent_personal_recruits(*, as_of: date, kind: str) -> QuerySet[Account]:
+def _recent_personal_recruits(*, as_of: date, kind: str) -> QuerySet[Account, Any]:
     since = add_months(as_of, -LEAD_RECRUIT_WINDOW_MONTHS)
     return (
         Account.objects.filter(
@@ -251,7 +251,7 @@ def lead_sponsor_queryset(*, as_of: date) -> QuerySet[Account]:
 
 def qualified_lead_sponsors(*, as_of: date) -> QuerySet[Account]:
     """The ambassadors meeting all five rules, as one set-based query."""
-    return lead_sponsor_queryset(as_of=as_of).filter(
+    return lead_sponsor_queryset(as_of=as_of).filter(  # type: ignore[misc]  # annotations
         title_rank__gte=LEAD_MIN_TITLE_RANK,
         paid_rank_first__gte=LEAD_MIN_PAID_RANK,
         paid_rank_second__gte=LEAD_MIN_PAID_RANK,

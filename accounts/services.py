@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from accounts.genealogy import SponsorLoopError, would_create_loop
@@ -17,7 +17,7 @@ def sponsor_change(
     account: Account,
     new_sponsor: Account | None,
     reason: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     personal: bool = False,
     on: date | None = None,
 ) -> Account:

@@ -14,6 +14,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Play
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 
+    for item in items:
+        # A transactional test flushes the database when it ends, which would also remove what the
+        # data migrations created (corporate accounts 1 and 2, staff groups, beat schedules).
+        # Serialized rollback puts that reference data back for the next test.
+        names = getattr(item, "fixturenames", ())
+        marker = item.get_closest_marker("django_db")
+        if "live_server" in names or "transactional_db" in names or (marker and marker.kwargs.get("transaction")):
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False)
+
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" in engine:
         return
