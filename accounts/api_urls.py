@@ -1,3 +1,21 @@
-from django.urls import path  # noqa: F401
+"""``/api/v1/`` self-service endpoints of Account Services."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from accounts.api import views
+
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="api_me"),
+    path("me/email/", views.EmailChangeView.as_view(), name="api_me_email"),
+    path("me/info-current/", views.InfoCurrentView.as_view(), name="api_me_info_current"),
+    path("addresses/", views.AddressesView.as_view(), name="api_addresses"),
+    path("cards/", views.CardListView.as_view(), name="api_cards"),
+    path("cards/<int:pk>/", views.CardDetailView.as_view(), name="api_card"),
+    path("cards/<int:pk>/default/", views.CardDefaultView.as_view(), name="api_card_default"),
+    path("cards/<int:pk>/subscription/", views.CardSubscriptionView.as_view(), name="api_card_subscription"),
+    path("newsletter/", views.NewsletterView.as_view(), name="api_newsletter"),
+    path("notifications/", views.NotificationListView.as_view(), name="api_notifications"),
+    path("notifications/read/", views.NotificationReadView.as_view(), name="api_notifications_read"),
+    path("flags/", views.FlagListView.as_view(), name="api_flags"),
+    path("downline/", views.DownlineView.as_view(), name="api_downline"),
+]

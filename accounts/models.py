@@ -348,3 +348,7 @@ class PerkCredit(models.Model):
 
     class Meta:
         ordering = ["account", "-created_on", "-id"]
+
+
+# Self-service models live in their own module (flags, pending email changes); registered here.
+from accounts.models_selfservice import AccountFlag, FlagCode, PendingEmailChange  # noqa: E402,F401

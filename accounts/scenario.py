@@ -155,6 +155,7 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
         raise ScenarioError("scenario: field 'accounts' must be a list")
     accounts: dict[int, dict[str, Any]] = {}
     order_refs: dict[str, int] = {}
+    live_emails: dict[str, int] = {}
     for index, raw in enumerate(raw_accounts):
         if not isinstance(raw, dict):
             raise ScenarioError(f"account entry {index + 1}: must be a JSON object")
@@ -185,7 +186,9 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
                 month_day = parse_month(month)
             except ValueError:
                 raise ScenarioError(f"{where}: field 'paid_ranks': bad month {month!r} (expected YYYY-MM)") from None
-            paid_ranks[month_day] = _rank(rank, where, f"paid_ranks.{month}") or 0
+            month_rank = _rank(rank, where, f"paid_ranks.{month}")
+            if month_rank is not None:  # null means "not paid that month": no row
+                paid_ranks[month_day] = month_rank
         subscription = raw.get("subscription")
         if subscription is not None:
             if not isinstance(subscription, dict):
@@ -221,7 +224,7 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
                 if not isinstance(raw_line, dict):
                     raise ScenarioError(f"{l_where}: must be a JSON object")
                 sku = raw_line.get("sku")
-                if sku not in products:
+                if not isinstance(sku, str) or sku not in products:
                     raise ScenarioError(f"{l_where}: field 'sku': unknown product {sku!r}")
                 lines.append({
                     "sku": sku,
@@ -247,6 +250,14 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
         email = raw.get("email") or ""
         if not isinstance(email, str) or (email and "@" not in email):
             raise ScenarioError(f"{where}: field 'email': not an email address: {email!r}")
+        status = _choice(raw.get("status"), list(AccountStatus.values), where, "status",
+                         default=AccountStatus.ACTIVE)
+        # Live accounts share no email (a database constraint): say so here, not as an IntegrityError.
+        if email and status == AccountStatus.ACTIVE:
+            if email.lower() in live_emails:
+                owner = live_emails[email.lower()]
+                raise ScenarioError(f"{where}: field 'email': {email!r} is already used by live account {owner}")
+            live_emails[email.lower()] = number
         accounts[number] = {
             "number": number,
             "kind": kind,
@@ -254,8 +265,7 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
             "personal": _bool(raw.get("personally_sponsored"), where, "personally_sponsored", default=True),
             "enrolled_on": enrolled_on,
             "listed_under_2_on": _date(raw.get("listed_under_2_on"), where, "listed_under_2_on"),
-            "status": _choice(raw.get("status"), list(AccountStatus.values), where, "status",
-                              default=AccountStatus.ACTIVE),
+            "status": status,
             "country": country.upper(),
             "name": str(raw.get("name") or f"Member {number}"),
             "email": email,
@@ -291,14 +301,15 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(raw, dict):
             raise ScenarioError(f"{where}: must be a JSON object")
         number = raw.get("account")
-        if number not in accounts:
+        if isinstance(number, bool) or not isinstance(number, int) or number not in accounts:
             raise ScenarioError(f"{where}: field 'account': unknown account {number!r}")
         where = f"refund {index + 1} (account {number})"
         ref = raw.get("order")
         if not isinstance(ref, str) or order_refs.get(ref) != number:
             raise ScenarioError(f"{where}: field 'order': account {number} has no order {ref!r}")
         order = next(o for o in accounts[number]["orders"] if o["ref"] == ref)
-        if raw.get("sku") not in {line["sku"] for line in order["lines"]}:
+        skus = {line["sku"] for line in order["lines"]}
+        if not isinstance(raw.get("sku"), str) or raw["sku"] not in skus:
             raise ScenarioError(f"{where}: field 'sku': {raw.get('sku')!r} is not on order {ref}")
         refunds.append({
             "account": number,

@@ -51,3 +51,110 @@ def sponsor_change(
         account.personally_enrolled = locked.personally_enrolled
         account.listed_under_2_on = locked.listed_under_2_on
         return locked
+
+
+def account_cancel(*, account: Account, actor: User, reason: str) -> Account:
+    """The holder cancels their own membership: the account is cancelled and its subscription ends.
+
+    Only the holder may do this (business-rules §4: staff cannot cancel for them; clearing is the
+    separate, staff-run path). Flags close with the account.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.flags import flags_refresh
+    from accounts.models import AccountStatus, Subscription, SubscriptionStatus
+    from plexus_office.platform.audit import audit_record
+    from plexus_office.platform.notifications import notify
+
+    if actor is None or not getattr(actor, "pk", None) or account.user_id != actor.pk:
+        raise PermissionDenied("Only the account holder can cancel their membership.")
+    note = (reason or "").strip()[:200]
+    with transaction.atomic():
+        locked = Account.objects.select_for_update().get(pk=account.pk)
+        if locked.status != AccountStatus.ACTIVE:
+            raise ValueError(f"account {locked.number}: already cancelled")
+        locked.cancel()
+        locked.cancelled_at = clock.now()
+        locked.cancel_reason = note
+        locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        live = Subscription.objects.filter(account=locked).exclude(status=SubscriptionStatus.CANCELLED)
+        ended = live.update(status=SubscriptionStatus.CANCELLED, ended_on=clock.today())
+        audit_record(actor=actor, obj=locked, action="membership_cancelled", note=note,
+                     changes={"status": (AccountStatus.ACTIVE, locked.status),
+                              **({"subscription": ("active", "cancelled")} if ended else {})})
+        notify(recipient=locked, event="accounts_membership_cancelled",
+               context={"account": locked, "reason": note})
+        flags_refresh(account=locked)
+    account.refresh_from_db()  # the caller's copy: a protected state field is refreshed, never assigned
+    return locked
+
+
+def account_enroll(
+    *,
+    kind: str,
+    sponsor: Account,
+    name: str,
+    email: str,
+    country: str,
+    enrolled_on: date | None = None,
+    actor: User | None,
+    personal: bool = True,
+) -> Account:
+    """Enroll a new member under ``sponsor``: the account and its opening Sponsorship ("enrollment").
+
+    The email must be unique among live accounts only, so a cleared or cancelled person can enroll
+    again at once with the same address (the old account stays for history). Bad input raises
+    ``ValidationError`` naming the field and creates nothing.
+    """
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+    from django.db import IntegrityError
+    from django.db.models import Max
+
+    from accounts.models import AccountKind, AccountStatus
+    from plexus_office.platform.audit import audit_record
+
+    if kind not in AccountKind.values:
+        raise ValidationError({"kind": f"kind: {kind!r} is not one of {', '.join(AccountKind.values)}"})
+    clean_email = (email or "").strip()
+    try:
+        validate_email(clean_email)
+    except ValidationError:
+        raise ValidationError({"email": f"email: {email!r} is not a valid email address"}) from None
+    clean_name = (name or "").strip()
+    if not clean_name:
+        raise ValidationError({"name": "name: a name is required"})
+    clean_country = (country or "").strip().upper()
+    if len(clean_country) != 2 or not clean_country.isalpha():
+        raise ValidationError({"country": f"country: {country!r} is not a two-letter country code"})
+    if sponsor is None or sponsor.status != AccountStatus.ACTIVE:
+        raise ValidationError({"sponsor": "sponsor: a live sponsor account is required"})
+    day = clock.today(enrolled_on)
+    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                if Account.objects.filter(email__iexact=clean_email, status=AccountStatus.ACTIVE).exists():
+                    raise ValidationError(
+                        {"email": f"email: {clean_email} already belongs to a live account"}
+                    )
+                # The unique constraint on number decides a race between two enrollments; retried.
+                number = (Account.objects.aggregate(top=Max("number"))["top"] or 0) + 1
+                account = Account.objects.create(
+                    number=number, kind=kind, sponsor=sponsor, personally_enrolled=personal,
+                    enrolled_on=day, name=clean_name, email=clean_email, country=clean_country,
+                    listed_under_2_on=day if sponsor.number == 2 else None,
+                )
+                Sponsorship.objects.create(
+                    account=account, sponsor=sponsor, valid_from=day, reason=SponsorChangeReason.ENROLLMENT,
+                    personal=personal, created_by=user,
+                )
+                audit_record(actor=user, obj=account, action="enrolled",
+                             changes={"sponsor": (None, sponsor.number), "kind": (None, kind)})
+                return account
+        except IntegrityError as err:
+            if "email" in str(err).lower():
+                taken = f"email: {clean_email} already belongs to a live account"
+                raise ValidationError({"email": taken}) from None
+            continue
+    raise ValidationError({"number": "number: could not allocate an account number; try again"})

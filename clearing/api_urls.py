@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from clearing import api
+
+urlpatterns = [
+    path("", api.ClearRequestListCreate.as_view(), name="clearing-api-list"),
+]

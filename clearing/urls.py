@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from clearing import views
 
 app_name = "clearing"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("request/<int:number>/", views.request_form, name="request"),
+]

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from leads import api
+
+urlpatterns = [
+    path("corrections/", api.CorrectionListCreate.as_view(), name="leads-api-corrections"),
+    path("qualification/", api.QualificationView.as_view(), name="leads-api-qualification"),
+]

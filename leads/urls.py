@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from leads import views
 
 app_name = "leads"
-urlpatterns: list = []
+urlpatterns = [
+    path("correction/", views.correction, name="correction"),
+]

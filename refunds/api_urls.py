@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from refunds import api
+
+urlpatterns = [
+    path("", api.RefundListCreate.as_view(), name="refunds-api-list"),
+    path("quote/", api.QuoteView.as_view(), name="refunds-api-quote"),
+]

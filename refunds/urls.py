@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from refunds import views
 
 app_name = "refunds"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sales/", views.sales, name="sales"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/label/", views.label, name="label"),
+]

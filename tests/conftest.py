@@ -20,7 +20,11 @@ def pytest_collection_modifyitems(config, items):
         # Serialized rollback puts that reference data back for the next test.
         names = getattr(item, "fixturenames", ())
         marker = item.get_closest_marker("django_db")
-        if "live_server" in names or "transactional_db" in names or (marker and marker.kwargs.get("transaction")):
+        if (
+            "live_server" in names
+            or "transactional_db" in names
+            or (marker and marker.kwargs.get("transaction"))
+        ):
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False)
 
     engine = settings.DATABASES["default"]["ENGINE"]
@@ -42,3 +46,32 @@ def _fast_and_quiet(settings, tmp_path):
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Make sure the reference data is serialized for transactional tests' rollback.
+
+    pytest-django serializes only when it sees a serialized test at setup time, and Django keeps the
+    snapshot on the connection object, which is per context: Playwright's sync API runs tests in
+    another context, with a fresh connection object. Snapshot once and put it on the backend class so
+    every connection object finds it.
+    """
+    from django.apps import apps
+    from django.db import connection, connections
+
+    with django_db_blocker.unblock():
+        for conn in connections.all(initialized_only=False):
+            content = (
+                getattr(conn, "_test_serialized_contents", None) or conn.creation.serialize_db_to_string()
+            )
+            type(conn)._test_serialized_contents = content
+        # Test-only unmanaged models (e.g. the platform's demo queue) get their tables for the whole
+        # session: deletes anywhere may cascade through them.
+        test_models = [
+            m for m in apps.get_models() if not m._meta.managed and m.__module__.startswith("tests.")
+        ]
+        with connection.schema_editor() as editor:
+            for model in test_models:
+                editor.create_model(model)
+    yield

@@ -30,3 +30,27 @@ def grant_permissions(apps, group_name: str, perms: Iterable[str]) -> None:
         app_label, codename = perm.split(".", 1)
         permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
         group.permissions.add(permission)
+
+
+def member_of(*group_names: str):
+    """A django-fsm-2 transition ``permission=`` callable: superusers, or staff in one of the groups.
+
+    ``@transition(field=status, source="requested", target="approved",
+    permission=member_of(CUSTOMER_SERVICE))``. The user's group names are read once per request
+    (cached on the user object), so a page with several buttons costs one query.
+    """
+    allowed = frozenset(group_names)
+
+    def check(instance, user) -> bool:
+        if user is None or not getattr(user, "is_active", False) or not getattr(user, "is_staff", False):
+            return False
+        if user.is_superuser:
+            return True
+        names = getattr(user, "_plexus_group_names", None)
+        if names is None:
+            names = frozenset(user.groups.values_list("name", flat=True))
+            user._plexus_group_names = names
+        return bool(names & allowed)
+
+    check.__name__ = f"member_of({', '.join(sorted(allowed))})"
+    return check

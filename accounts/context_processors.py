@@ -1,0 +1,52 @@
+"""Navigation for the member pages: the signed-in member and the program links that exist.
+
+Program apps are built independently, so a link is shown only when its URL name resolves; nothing
+here queries the database unless a template reads ``member_account``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+
+# (url name, label, who sees it): "ambassador" links are hidden from customers.
+PROGRAM_LINKS = (
+    ("clearing:home", "Clear inactive members", "ambassador"),
+    ("refunds:home", "Request a refund", "any"),
+    ("leads:correction", "Sponsor correction", "any"),
+)
+
+
+def _resolve(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def _member_account(user: Any) -> Any:
+    from accounts.models import Account
+
+    return Account.objects.filter(user=user).first()
+
+
+def navigation(request) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    account = SimpleLazyObject(lambda: _member_account(user))
+
+    def _links() -> list[dict[str, str]]:
+        links = []
+        for name, label, audience in PROGRAM_LINKS:
+            url = _resolve(name)
+            if url is None:
+                continue
+            if audience == "ambassador" and not (account and account.is_ambassador):
+                continue
+            links.append({"url": url, "label": label, "name": name})
+        return links
+
+    return {"member_account": account, "program_links": SimpleLazyObject(_links)}

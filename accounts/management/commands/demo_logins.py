@@ -1,0 +1,21 @@
+import json
+
+from django.core.management.base import BaseCommand
+
+from accounts.seed.logins import demo_logins
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo logins and print each username and password. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="print the logins as one JSON document")
+
+    def handle(self, *args, **options):
+        logins = demo_logins()
+        if options["json"]:
+            self.stdout.write(json.dumps({"logins": logins}))
+            return
+        self.stdout.write("Demo logins (member site /login/, staff /admin/):")
+        for login in logins:
+            self.stdout.write(f"  {login['username']:<11} {login['password']:<18} {login['role']}")

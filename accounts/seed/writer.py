@@ -1,0 +1,180 @@
+"""Fast bulk writing of generated rows: PostgreSQL COPY, or bulk_create batches elsewhere.
+
+Rows are plain tuples in the order of the ``fields`` a ``Table`` names; every other concrete column
+gets its model default (or "now" for auto timestamps), computed once. Primary keys are assigned by
+the generator (so rows can reference each other without reading ids back); PostgreSQL sequences are
+moved past them at the end.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+CHUNK = 20_000
+
+
+class Progress:
+    """A one-line progress bar on stderr (no dependency; quiet when ``enabled`` is False)."""
+
+    def __init__(self, *, total: int, label: str, enabled: bool = True, stream=None) -> None:
+        self.total = max(total, 1)
+        self.label = label
+        self.enabled = enabled
+        self.stream = stream or sys.stderr
+        self.done = 0
+        self.started = time.monotonic()
+        self._last = 0.0
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        now = time.monotonic()
+        if self.enabled and (now - self._last > 0.5 or self.done >= self.total):
+            self._last = now
+            self._draw()
+
+    def _draw(self) -> None:
+        share = min(self.done / self.total, 1.0)
+        bar = "#" * int(share * 30)
+        elapsed = time.monotonic() - self.started
+        self.stream.write(
+            f"\r{self.label:<14} [{bar:<30}] {share:6.1%} {self.done:>10,}/{self.total:,} {elapsed:6.1f}s"
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self._draw()
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _copy_text(value: Any) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    text = str(value)
+    if any(ch in text for ch in "\\\t\n\r"):
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+class Table:
+    """Writes rows of one model; ``fields`` are attnames (``sponsor_id``), primary key first."""
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        fields: list[str],
+        *,
+        progress: Progress | None = None,
+        depends_on: list[Table] | None = None,
+    ):
+        self.model = model
+        # Tables whose rows this one references: flushed first, so foreign keys can be checked at once.
+        self.depends_on = depends_on or []
+        self.fields = fields
+        self.progress = progress
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        unknown = [name for name in fields if name not in by_attname]
+        if unknown:
+            raise ValueError(f"{model.__name__}: unknown fields {unknown}")
+        now = timezone.now()
+        self.rest: list[str] = []
+        self.rest_values: list[Any] = []
+        for f in model._meta.concrete_fields:
+            if f.attname in fields:
+                continue
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                default: Any = now
+            elif f.has_default():
+                default = f.get_default()
+            elif f.null:
+                default = None
+            elif isinstance(f, (models.CharField, models.TextField)):
+                default = ""
+            else:
+                raise ValueError(f"{model.__name__}.{f.attname} needs a value")
+            self.rest.append(f.attname)
+            self.rest_values.append(default)
+        self.columns = [by_attname[name].column for name in [*fields, *self.rest]]
+        self.buffer: list[tuple] = []
+        self.written = 0
+        self.max_pk = 0
+        self.postgres = connection.vendor == "postgresql"
+
+    def add(self, row: tuple) -> None:
+        self.buffer.append(row)
+        if len(self.buffer) >= CHUNK:
+            self.flush()
+
+    def extend(self, rows: Iterable[tuple]) -> None:
+        for row in rows:
+            self.add(row)
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        for table in self.depends_on:
+            table.flush()
+        rows, self.buffer = self.buffer, []
+        self.max_pk = max(self.max_pk, max(row[0] for row in rows))
+        if self.postgres:
+            self._copy(rows)
+        else:
+            names = [*self.fields, *self.rest]
+            tail = tuple(self.rest_values)
+            objs = [self.model(**dict(zip(names, row + tail, strict=True))) for row in rows]
+            self.model._default_manager.bulk_create(objs, batch_size=500)
+        self.written += len(rows)
+        if self.progress:
+            self.progress.advance(len(rows))
+
+    def _copy(self, rows: list[tuple]) -> None:
+        tail = "\t".join(_copy_text(v) for v in self.rest_values)
+        buffer = io.StringIO()
+        for row in rows:
+            line = "\t".join(_copy_text(v) for v in row)
+            buffer.write(f"{line}\t{tail}\n" if tail else f"{line}\n")
+        buffer.seek(0)
+        quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        with connection.cursor() as cursor:
+            cursor.copy_expert(  # psycopg2's COPY, reached through Django's cursor wrapper
+                f"COPY {connection.ops.quote_name(self.model._meta.db_table)} ({quoted}) FROM STDIN", buffer
+            )
+
+    def finish(self) -> int:
+        self.flush()
+        if self.postgres and self.written:
+            table = self.model._meta.db_table
+            pk = self.model._meta.pk.column
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence(%s, %s), "  # noqa: S608 - names from _meta
+                    f"GREATEST((SELECT MAX({connection.ops.quote_name(pk)}) FROM "
+                    f"{connection.ops.quote_name(table)}), 1))",
+                    [table, pk],
+                )
+        return self.written
+
+
+def next_id(model: type[models.Model]) -> int:
+    """The first free primary key of ``model``'s table."""
+    top = model._default_manager.aggregate(top=models.Max("pk"))["top"]
+    return (top or 0) + 1

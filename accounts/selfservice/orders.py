@@ -1,0 +1,92 @@
+"""Ship an order to someone else (dropship) without touching the saved shipping address."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.flags import flags_refresh
+from accounts.models import Account, Order, OrderLine, Product, SavedCard
+from accounts.selectors import card_is_valid
+from accounts.selfservice.common import SelfServiceError, lock_live_account, require_holder
+from accounts.validation import clean_address, format_address
+from plexus_office import clock
+from plexus_office.platform.audit import audit_record
+from plexus_office.platform.gateway import CardDeclined, GatewayError, GatewayTimeout, get_gateway
+
+# Flat shipping for a one-off dropship order (the catalogue has no shipping table yet).
+DROPSHIP_SHIPPING = Decimal("7.95")
+MAX_QTY = 10
+
+
+def dropship_order_create(
+    *, account: Account, actor: User, product: Product, qty: int, ship_to_name: str, address: dict[str, Any]
+) -> Order:
+    """Place one order shipped to another person, charged to the default card.
+
+    The order row is committed first (the charge's idempotency key is its ref), then charged; a
+    decline removes the uncharged order again, so nothing half-done stays behind.
+    """
+    require_holder(account=account, actor=actor)
+    errors: dict[str, Any] = {}
+    name = (ship_to_name or "").strip()
+    if not name:
+        errors["ship_to_name"] = "Enter the recipient's name."
+    if not isinstance(qty, int) or not 1 <= qty <= MAX_QTY:
+        errors["qty"] = f"Choose a quantity from 1 to {MAX_QTY}."
+    cleaned: dict[str, str] = {}
+    try:
+        cleaned = clean_address(address, prefix="ship_to_")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise SelfServiceError(errors)
+    with transaction.atomic():
+        locked = lock_live_account(account)
+        card = SavedCard.objects.filter(account=locked, is_default=True, removed_at__isnull=True).first()
+        if card is None or not card_is_valid(card, as_of=clock.today()):
+            raise SelfServiceError({"card": "Add a valid default card on Manage Cards before ordering."})
+        order = Order.objects.create(
+            ref=f"D-{locked.number}-{secrets.token_hex(4).upper()}",
+            account=locked,
+            ordered_on=clock.today(),
+            country=cleaned["country"],
+            shipping=DROPSHIP_SHIPPING,
+            card=card,
+            ship_to_name=name,
+            ship_to_address=format_address(cleaned),
+        )
+        OrderLine.objects.create(
+            order=order, product=product, qty=qty, unit_price=product.price, pv=product.pv
+        )
+    amount = Decimal(str(product.price)) * qty + DROPSHIP_SHIPPING
+    gateway = get_gateway()
+    try:
+        try:
+            charge = gateway.charge(token=card.token, amount=amount, idempotency_key=f"order:{order.ref}")
+        except GatewayTimeout:
+            # Same key: the gateway answers with the first charge if it did happen.
+            charge = gateway.charge(token=card.token, amount=amount, idempotency_key=f"order:{order.ref}")
+    except (CardDeclined, GatewayError) as exc:
+        order.delete()
+        # Gateway messages are safe to show (never card data); a timeout gets a plain retry hint.
+        message = (
+            "The payment service did not answer; try again." if isinstance(exc, GatewayTimeout) else str(exc)
+        )
+        raise SelfServiceError({"card": message}) from None
+    with transaction.atomic():
+        Order.objects.filter(pk=order.pk).update(charge_id=charge.id)
+        order.charge_id = charge.id
+        audit_record(
+            actor=actor,
+            obj=locked,
+            action="dropship_order_placed",
+            note=f"Order {order.ref} ({qty} × {product.sku}) shipped to {name}, charged {amount}",
+        )
+        flags_refresh(account=locked)
+    return order

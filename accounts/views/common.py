@@ -1,0 +1,27 @@
+"""What every member page needs: the signed-in member's own account, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.models import Account
+
+
+def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Login required; ``request.account`` is the user's own account (a page says so if none)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        account = Account.objects.select_related("sponsor").filter(user=request.user).first()
+        if account is None:
+            return render(request, "accounts/no_account.html", status=403)
+        request.account = account  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper

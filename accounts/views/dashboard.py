@@ -1,0 +1,71 @@
+"""Virtual Office (dashboard) and the notifications inbox."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.flags import open_flags
+from accounts.models import Subscription
+from accounts.selectors import commission_qualification
+from accounts.views.common import member_view
+from plexus_office.platform.selectors import inbox_page, inbox_unread_count
+from plexus_office.platform.services import inbox_mark_read
+
+INBOX_PAGE_SIZE = 20
+DASHBOARD_INBOX_SIZE = 5
+
+
+def dropship_reminder(account) -> bool:
+    """The saved shipping address names someone other than the holder (business-rules §2)."""
+    recipient = (account.shipping_recipient or "").strip().lower()
+    return bool(recipient) and recipient != (account.name or "").strip().lower()
+
+
+@member_view
+def dashboard(request: HttpRequest) -> HttpResponse:
+    account = request.account  # type: ignore[attr-defined]
+    context = {
+        "account": account,
+        "subscription": Subscription.objects.select_related("card").filter(account=account).first(),
+        "commission": commission_qualification(account=account) if account.is_ambassador else None,
+        "flags": open_flags(account=account),
+        "inbox_entries": inbox_page(account=account, limit=DASHBOARD_INBOX_SIZE),
+        "unread_count": inbox_unread_count(account=account),
+        "dropship_reminder": dropship_reminder(account),
+    }
+    return render(request, "accounts/dashboard.html", context)
+
+
+@member_view
+def inbox(request: HttpRequest) -> HttpResponse:
+    account = request.account  # type: ignore[attr-defined]
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    # One extra row tells whether a next page exists without counting the whole inbox.
+    rows = inbox_page(account=account, limit=INBOX_PAGE_SIZE + 1, offset=(page - 1) * INBOX_PAGE_SIZE)
+    context = {
+        "entries": rows[:INBOX_PAGE_SIZE],
+        "page": page,
+        "has_next": len(rows) > INBOX_PAGE_SIZE,
+        "unread_count": inbox_unread_count(account=account),
+    }
+    return render(request, "accounts/inbox.html", context)
+
+
+@require_POST
+@member_view
+def inbox_read(request: HttpRequest) -> HttpResponse:
+    account = request.account  # type: ignore[attr-defined]
+    ids = request.POST.getlist("entry")
+    try:
+        changed = inbox_mark_read(account=account, entry_ids=ids if ids else None)
+    except ValueError:
+        messages.error(request, "Choose notifications to mark as read.")
+        return redirect("account_inbox")
+    messages.success(request, f"{changed} notification{'s' if changed != 1 else ''} marked as read.")
+    return redirect(request.POST.get("next") == "dashboard" and "dashboard" or "account_inbox")

@@ -1,0 +1,90 @@
+"""Clear requests API (``/api/v1/clearing/``): list my requests, file one."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+
+from accounts.models import Account
+from clearing.models import ClearRequest
+from clearing.selectors import clear_requests_of
+from clearing.services import REASON_MAX_LENGTH, ClearRefused, clear_request_submit
+
+
+class ClearRequestSerializer(serializers.ModelSerializer):
+    member = serializers.IntegerField(source="member.number", read_only=True)
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = ClearRequest
+        fields = (
+            "id",
+            "kind",
+            "kind_label",
+            "member",
+            "member_name",
+            "reason",
+            "status",
+            "as_of",
+            "submitted_at",
+            "due_on",
+            "decided_at",
+            "decision_note",
+            "facts",
+        )
+        read_only_fields = fields
+
+
+class ClearRequestCreateSerializer(serializers.Serializer):
+    member = serializers.IntegerField(min_value=1, help_text="Account number of the member to clear.")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX_LENGTH, default="")
+
+
+class RefusalSerializer(serializers.Serializer):
+    refusal = serializers.CharField()
+    member = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+def _member_account(request) -> Account:
+    account = Account.objects.filter(user=request.user).first()
+    if account is None:
+        raise Http404("no member account for this user")
+    return account
+
+
+class ClearRequestListCreate(generics.ListCreateAPIView):
+    """GET: my clear requests, newest first. POST {member, reason}: file a clear request."""
+
+    serializer_class = ClearRequestSerializer
+
+    def get_queryset(self):
+        return clear_requests_of(requester=_member_account(self.request))
+
+    @extend_schema(
+        request=ClearRequestCreateSerializer,
+        responses={201: ClearRequestSerializer, 400: OpenApiResponse(RefusalSerializer)},
+    )
+    def post(self, request, *args, **kwargs):
+        account = _member_account(request)
+        incoming = ClearRequestCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        number = incoming.validated_data["member"]
+        member = Account.objects.filter(number=number).first()
+        if member is None:
+            return Response(
+                {"member": [f"member: there is no account {number}"], "refusal": "not_in_downline"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            made = clear_request_submit(
+                requester=account, member=member, reason=incoming.validated_data["reason"], actor=request.user
+            )
+        except ClearRefused as refusal:
+            return Response(
+                {refusal.field: [refusal.message], "refusal": refusal.code},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(ClearRequestSerializer(made).data, status=status.HTTP_201_CREATED)

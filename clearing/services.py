@@ -1,0 +1,413 @@
+"""Clear requests: filing (with refusals in the contract's order), clearing and rejecting.
+
+Refusals raise ``ClearRefused(code, message)`` and change nothing; the form, the API and
+``manage.py request_clear`` all call ``clear_request_submit``. Processing locks the request row first,
+so two staff pressing "clear" at once are serialised and the second sees a closed request.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.genealogy import is_in_downline
+from accounts.models import (
+    CORPORATE_SPONSOR_NUMBER,
+    Account,
+    AccountKind,
+    AccountStatus,
+    SavedCard,
+    SponsorChangeReason,
+    Sponsorship,
+    Subscription,
+    SubscriptionStatus,
+)
+from accounts.selectors import Activity, account_activity
+from accounts.services import sponsor_change
+from clearing.models import ClearKind, ClearRequest, ClearStatus
+from plexus_office import clock
+from plexus_office.platform.audit import audit_record
+from plexus_office.platform.notifications import notify
+
+# Below this many direct downline members the roll-up moves each through ``sponsor_change``; from it
+# on, three set-based statements move them all (a leader's fan-out can be tens of thousands).
+ROLL_UP_SET_BASED_FROM = 200
+REASON_MAX_LENGTH = 2000
+CLEARED_CANCEL_REASON = "cleared"
+
+RULE_CUSTOMER = "A customer is inactive, and can be cleared, after 12 months with no order."
+RULE_AMBASSADOR = (
+    "An ambassador can be cleared only when inactive: no order in the last 6 months and the annual "
+    "membership fee past due by 6 months or more."
+)
+
+EVENT_SUBMITTED = "clearing_submitted"
+EVENT_CLEARED = "clearing_cleared"
+EVENT_MEMBER_CLEARED = "clearing_member_cleared"
+EVENT_REJECTED = "clearing_rejected"
+
+
+class ClearRefused(ValueError):
+    """A request that cannot be filed: ``code`` is the contract's refusal code."""
+
+    def __init__(self, code: str, message: str, *, field: str = "member") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+class ClearProcessingError(ValueError):
+    """A processing step that cannot be done (already decided, missing note)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _user(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "pk", None) else None
+
+
+def _contact(account: Account) -> dict[str, Any]:
+    return {"number": account.number, "name": account.name, "kind": account.get_kind_display()}
+
+
+def kind_for(member: Account) -> str:
+    return ClearKind.AMBASSADOR if member.kind == AccountKind.AMBASSADOR else ClearKind.CUSTOMER
+
+
+def rule_for(member: Account) -> str:
+    return RULE_AMBASSADOR if member.kind == AccountKind.AMBASSADOR else RULE_CUSTOMER
+
+
+def clear_request_check(*, requester: Account, member: Account, as_of: date | None = None) -> dict[str, Any]:
+    """Every refusal, in the contract's order; returns the member's activity facts when none applies."""
+    day = clock.today(as_of)
+    if requester.kind != AccountKind.AMBASSADOR or requester.is_corporate:
+        what = "a corporate account" if requester.is_corporate else requester.get_kind_display()
+        raise ClearRefused(
+            "requester_not_ambassador",
+            f"Account {requester.number} is {what}: "
+            "only an upline Brand Ambassador can ask to clear a member.",
+            field="requester",
+        )
+    if requester.status != AccountStatus.ACTIVE:
+        raise ClearRefused(
+            "requester_not_ambassador",
+            f"Account {requester.number} is cancelled: "
+            "only a live Brand Ambassador can ask to clear a member.",
+            field="requester",
+        )
+    if member.pk == requester.pk:
+        raise ClearRefused(
+            "not_in_downline", f"Account {member.number} is your own account, not a member of your downline."
+        )
+    if not is_in_downline(member_id=member.pk, upline_id=requester.pk):
+        raise ClearRefused(
+            "not_in_downline",
+            f"Account {member.number} is not in the downline of account {requester.number}: "
+            "only an upline ambassador of the member can ask to clear it.",
+        )
+    open_request = ClearRequest.objects.filter(member=member, status=ClearStatus.SUBMITTED).first()
+    if open_request is not None:
+        raise ClearRefused(
+            "already_requested",
+            f"Account {member.number} already has an open clear request (#{open_request.pk}, submitted "
+            f"{timezone_day(open_request)}, decision due {open_request.due_on.isoformat()}).",
+        )
+    if member.status != AccountStatus.ACTIVE:
+        when = member.cancelled_at.date().isoformat() if member.cancelled_at else "earlier"
+        raise ClearRefused("member_cancelled", f"Account {member.number} was already cancelled ({when}).")
+    verdict = account_activity(account=member, as_of=day)
+    if verdict.activity == Activity.ACTIVE:
+        raise ClearRefused(
+            "member_active",
+            f"Account {member.number} is active as of {day.isoformat()}: "
+            f"{verdict.reason}. {rule_for(member)}",
+        )
+    if verdict.activity == Activity.NEITHER:
+        raise ClearRefused(
+            "member_not_inactive",
+            f"Account {member.number} is neither active nor inactive as of {day.isoformat()}: "
+            f"{verdict.reason}. {rule_for(member)}",
+        )
+    return verdict.as_dict()
+
+
+def timezone_day(request: ClearRequest) -> str:
+    from django.utils import timezone
+
+    return timezone.localdate(request.submitted_at).isoformat() if request.submitted_at else "earlier"
+
+
+def clear_request_submit(
+    *, requester: Account, member: Account, reason: str = "", actor: Any, as_of: date | None = None
+) -> ClearRequest:
+    """File a Customer or Ambassador Clear Request (by the member's kind); due in 1 business day."""
+    day = clock.today(as_of)
+    clean_reason = (reason or "").strip()
+    if len(clean_reason) > REASON_MAX_LENGTH:
+        raise ClearRefused(
+            "invalid_reason", f"reason: keep it under {REASON_MAX_LENGTH:,} characters.", field="reason"
+        )
+    facts = clear_request_check(requester=requester, member=member, as_of=day)
+    user = _user(actor)
+    try:
+        with transaction.atomic():
+            request = ClearRequest.objects.create(
+                kind=kind_for(member),
+                requester=requester,
+                member=member,
+                reason=clean_reason,
+                submitted_by=user,
+                submitted_at=clock.now() if as_of is None else _noon(day),
+                as_of=day,
+                due_on=ClearRequest.due_date_from(day),
+                facts=facts,
+            )
+            audit_record(
+                actor=user,
+                obj=request,
+                action="submit",
+                note=clean_reason,
+                changes={"member": (None, member.number), "requester": (None, requester.number)},
+            )
+            notify(
+                recipient=requester,
+                event=EVENT_SUBMITTED,
+                context={
+                    "request": request,
+                    "member": _contact(member),
+                    "due_on": request.due_on.isoformat(),
+                },
+                link="/clearing/",
+            )
+    except IntegrityError:
+        # The partial unique index decided a race between two submissions for the same member.
+        open_request = ClearRequest.objects.filter(member=member, status=ClearStatus.SUBMITTED).first()
+        number = f" (#{open_request.pk})" if open_request else ""
+        raise ClearRefused(
+            "already_requested", f"Account {member.number} already has an open clear request{number}."
+        ) from None
+    return request
+
+
+def _noon(day: date):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))
+
+
+def _locked(request: ClearRequest) -> ClearRequest:
+    locked = ClearRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != ClearStatus.SUBMITTED:
+        raise ClearProcessingError("status", f"request #{locked.pk} is already {locked.status}")
+    return locked
+
+
+def _decide(locked: ClearRequest, *, transition: str, actor: Any, note: str) -> None:
+    getattr(locked, transition)(by=_user(actor), description=note or None)
+    locked.record_decision(actor=actor, note=note)
+    locked.save()
+
+
+def _reject(locked: ClearRequest, *, actor: Any, note: str) -> ClearRequest:
+    _decide(locked, transition="reject", actor=actor, note=note)
+    member = Account.objects.get(pk=locked.member_id)
+    notify(
+        recipient=locked.requester,
+        event=EVENT_REJECTED,
+        context={"request": locked, "member": _contact(member), "note": note},
+        link="/clearing/",
+    )
+    return locked
+
+
+def clear_request_reject(*, request: ClearRequest, actor: Any, note: str) -> ClearRequest:
+    """Customer Service refuses with a reason; the requester is told. The member is untouched."""
+    clean = (note or "").strip()
+    if not clean:
+        raise ClearProcessingError(
+            "note", "a reason is required to reject a request; the requester is told it"
+        )
+    with transaction.atomic():
+        locked = _reject(_locked(request), actor=actor, note=clean)
+    request.refresh_from_db()
+    return locked
+
+
+def clear_request_clear(*, request: ClearRequest, actor: Any, note: str = "") -> ClearRequest:
+    """Clear the member if still inactive today; otherwise reject automatically with the reason.
+
+    One transaction: cancel the account, end its subscription, mark its cards removed, roll its direct
+    downline up to its sponsor, take it out of the genealogy, notify. The cards are deleted at the
+    gateway by a task queued after commit (a rollback must never have deleted a card).
+    """
+    with transaction.atomic():
+        locked = _clear_or_reject(request=request, actor=actor, note=note)
+    request.refresh_from_db()  # the caller's copy: a protected state field is refreshed, never assigned
+    return locked
+
+
+def _clear_or_reject(*, request: ClearRequest, actor: Any, note: str) -> ClearRequest:
+    day = clock.today()
+    locked = _locked(request)
+    member = Account.objects.select_for_update().get(pk=locked.member_id)
+    if member.status != AccountStatus.ACTIVE:
+        when = member.cancelled_at.date().isoformat() if member.cancelled_at else "earlier"
+        return _reject(locked, actor=actor, note=f"Member already cancelled ({when}); nothing to clear.")
+    verdict = account_activity(account=member, as_of=day)
+    locked.processing_facts = verdict.as_dict()
+    if verdict.activity != Activity.INACTIVE:
+        label = "active" if verdict.activity == Activity.ACTIVE else "neither active nor inactive"
+        return _reject(
+            locked,
+            actor=actor,
+            note=f"Not cleared: account {member.number} is {label} as of {day.isoformat()} "
+            f"({verdict.reason}). {rule_for(member)}",
+        )
+    sponsor = Account.objects.filter(pk=member.sponsor_id).first()
+    rolled = _clear_member(member=member, sponsor=sponsor, actor=actor, day=day)
+    clean = (note or "").strip()
+    _decide(locked, transition="clear", actor=actor, note=clean)
+    member_contact = _contact(member)
+    notify(
+        recipient=locked.requester,
+        event=EVENT_CLEARED,
+        context={
+            "request": locked,
+            "member": member_contact,
+            "rolled_up": rolled,
+            "sponsor": _contact(sponsor) if sponsor else None,
+        },
+        link="/clearing/",
+    )
+    notify(recipient=member, event=EVENT_MEMBER_CLEARED, context={"member": member_contact})
+    from clearing.tasks import delete_cards_at_gateway
+
+    member_id = member.pk
+    transaction.on_commit(lambda: _queue_card_deletion(delete_cards_at_gateway, member_id))
+    return locked
+
+
+def _queue_card_deletion(task: Any, member_id: int) -> None:
+    try:
+        task.delay(member_id)
+    except Exception:  # noqa: BLE001 - a broker outage must not fail the committed clearing
+        import logging
+
+        logging.getLogger(__name__).warning("could not queue card deletion for %s; the sweep will", member_id)
+
+
+def _clear_member(*, member: Account, sponsor: Account | None, actor: Any, day: date) -> int:
+    """The account-side effects of clearing, inside the caller's transaction. Returns the roll-up count."""
+    from accounts.flags import flags_refresh
+
+    now = clock.now()
+    member.cancel()
+    member.cancelled_at = now
+    member.cancel_reason = CLEARED_CANCEL_REASON
+    member.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    ended = (
+        Subscription.objects.filter(account=member)
+        .exclude(status=SubscriptionStatus.CANCELLED)
+        .update(status=SubscriptionStatus.CANCELLED, ended_on=day)
+    )
+    cards = SavedCard.objects.filter(account=member, removed_at__isnull=True).update(removed_at=now)
+    # A member without a sponsor (never expected) hands its downline to Corporate Sponsor "2".
+    target = sponsor or Account.objects.get(number=CORPORATE_SPONSOR_NUMBER)
+    rolled = _roll_up(member=member, new_sponsor=target, actor=actor, day=day)
+    sponsor_change(account=member, new_sponsor=None, reason=SponsorChangeReason.CLEARING, actor=actor, on=day)
+    audit_record(
+        actor=_user(actor),
+        obj=member,
+        action="cleared",
+        note=f"cleared; {rolled} direct downline member(s) rolled up to account {target.number}",
+        changes={
+            "status": (AccountStatus.ACTIVE, AccountStatus.CANCELLED),
+            "sponsor": (sponsor.number if sponsor else None, None),
+            **({"subscription": ("active", "cancelled")} if ended else {}),
+            **({"cards_removed": (0, cards)} if cards else {}),
+        },
+    )
+    flags_refresh(account=member)
+    return rolled
+
+
+def _roll_up(*, member: Account, new_sponsor: Account, actor: Any, day: date) -> int:
+    """Move the member's direct downline under ``new_sponsor`` (history reason "clearing_roll_up").
+
+    Roll-ups are not personal enrollments of the new sponsor (they do not count for the Leads rules).
+    """
+    children = list(
+        Account.objects.select_for_update().filter(sponsor=member).order_by("pk").values_list("pk", flat=True)
+    )
+    if not children:
+        return 0
+    if len(children) < ROLL_UP_SET_BASED_FROM:
+        for child in Account.objects.filter(pk__in=children).order_by("pk"):
+            sponsor_change(
+                account=child,
+                new_sponsor=new_sponsor,
+                reason=SponsorChangeReason.CLEARING_ROLL_UP,
+                actor=actor,
+                personal=False,
+                on=day,
+            )
+        return len(children)
+    # Set-based: the same invariants as sponsor_change (close the open period, open a new one, move).
+    user = _user(actor)
+    Sponsorship.objects.filter(account__sponsor=member, valid_to__isnull=True).update(
+        valid_to=day, end_reason=SponsorChangeReason.CLEARING_ROLL_UP
+    )
+    Sponsorship.objects.bulk_create(
+        [
+            Sponsorship(
+                account_id=pk,
+                sponsor=new_sponsor,
+                valid_from=day,
+                reason=SponsorChangeReason.CLEARING_ROLL_UP,
+                personal=False,
+                created_by=user,
+            )
+            for pk in children
+        ],
+        batch_size=1000,
+    )
+    Account.objects.filter(sponsor=member).update(
+        sponsor=new_sponsor,
+        personally_enrolled=False,
+        listed_under_2_on=day if new_sponsor.number == CORPORATE_SPONSOR_NUMBER else None,
+    )
+    return len(children)
+
+
+def cleared_cards_delete_at_gateway(*, account_id: int) -> int:
+    """Delete a cleared member's removed cards at the gateway (idempotent; the gateway call is safe
+    to repeat). Runs outside any transaction of ours, as a real gateway call must. Returns the count.
+    """
+    from plexus_office.platform.gateway import get_gateway
+
+    account = Account.objects.filter(pk=account_id).first()
+    # Never touch the cards of a live account: a stray message for it does nothing.
+    if account is None or account.status != AccountStatus.CANCELLED:
+        return 0
+    tokens = list(
+        SavedCard.objects.filter(account_id=account_id, removed_at__isnull=False).values_list(
+            "token", flat=True
+        )
+    )
+    gateway = get_gateway()
+    for token in tokens:
+        gateway.delete_card(token=token)  # a GatewayError propagates: the task retries
+    ClearRequest.objects.filter(
+        member_id=account_id, status=ClearStatus.CLEARED, cards_deleted_at__isnull=True
+    ).update(cards_deleted_at=timezone.now())  # wall clock: when it really happened
+    return len(tokens)

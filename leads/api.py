@@ -1,0 +1,66 @@
+"""Self-service API of the Leads program: sponsor corrections and the member's own qualification."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Account
+from accounts.selectors import lead_sponsor_verdict
+from leads.selectors import corrections_for
+from leads.services import CorrectionRefused, sponsor_correction_request
+
+
+class CorrectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    sponsor_number = serializers.CharField(write_only=True, max_length=20)
+    explanation = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    requested_sponsor = serializers.IntegerField(source="requested_sponsor.number", read_only=True)
+    submitted_at = serializers.DateTimeField(read_only=True)
+    due_on = serializers.DateField(read_only=True)
+    decided_at = serializers.DateTimeField(read_only=True)
+    decision_note = serializers.CharField(read_only=True)
+
+
+def _member(request) -> Account:
+    account = Account.objects.select_related("sponsor").filter(user=request.user).first()
+    if account is None:
+        raise Http404("no member account for this user")
+    return account
+
+
+class CorrectionListCreate(APIView):
+    """GET: my sponsor correction requests. POST: ask to be moved to the sponsor I meant."""
+
+    serializer_class = CorrectionSerializer
+
+    def get(self, request):
+        account = _member(request)
+        return Response({"results": CorrectionSerializer(corrections_for(account=account), many=True).data})
+
+    def post(self, request):
+        account = _member(request)
+        serializer = CorrectionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            made = sponsor_correction_request(
+                account=account,
+                sponsor_number=serializer.validated_data["sponsor_number"],
+                explanation=serializer.validated_data.get("explanation", ""),
+                actor=request.user,
+            )
+        except CorrectionRefused as refusal:
+            return Response({refusal.field: [refusal.message]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(CorrectionSerializer(made).data, status=status.HTTP_201_CREATED)
+
+
+class QualificationView(APIView):
+    """GET: the five Leads-program rules for me, with the facts behind each."""
+
+    def get(self, request):
+        account = _member(request)
+        verdict = lead_sponsor_verdict(account=account)
+        return Response({"number": account.number, **verdict.as_dict(), "missing": verdict.missing})

@@ -1,0 +1,195 @@
+"""Sponsor Correction Requests: a member asks to be moved to the sponsor they meant; Customer Service decides.
+
+Refusals raise ``CorrectionRefused(field, message)`` and change nothing. Approval moves the account
+through ``accounts.services.sponsor_change`` (effective-dated history, reason "correction", personal),
+which also takes an account still under "2" out of the leads pool.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from accounts.genealogy import would_create_loop
+from accounts.models import CORPORATE_SPONSOR_NUMBER, Account, AccountKind, AccountStatus, SponsorChangeReason
+from accounts.selectors import Activity, account_activity
+from accounts.services import sponsor_change
+from leads import notifications
+from leads.models import CorrectionStatus, SponsorCorrection
+from plexus_office import clock
+from plexus_office.platform.audit import audit_record
+
+
+class CorrectionRefused(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _placed_or_orphan(account: Account) -> bool:
+    """Only accounts the Leads program placed, or still under "2", may ask (see docs/decisions.md)."""
+    if account.sponsor_id is None:
+        return False
+    if account.sponsor.number == CORPORATE_SPONSOR_NUMBER:
+        return True
+    current = account.sponsorships.filter(valid_to__isnull=True).values_list("reason", flat=True).first()
+    return current == SponsorChangeReason.LEAD_PLACEMENT
+
+
+def _check_sponsor(*, account: Account, sponsor_number: Any) -> Account:
+    """The requested sponsor exists, is a live ambassador in good standing, and no loop would form."""
+    field = "sponsor_number"
+    try:
+        number = int(str(sponsor_number).strip())
+    except (TypeError, ValueError):
+        raise CorrectionRefused(
+            field, f"enter the account number of the sponsor you meant, not {sponsor_number!r}"
+        ) from None
+    sponsor = Account.objects.filter(number=number).first()
+    if sponsor is None:
+        raise CorrectionRefused(field, f"there is no account {number}")
+    if sponsor.pk == account.pk:
+        raise CorrectionRefused(field, "you cannot be your own sponsor")
+    if sponsor.is_corporate:
+        raise CorrectionRefused(
+            field, f"account {number} is a corporate account; enter the sponsor you meant"
+        )
+    if sponsor.kind != AccountKind.AMBASSADOR:
+        raise CorrectionRefused(field, f"account {number} is not a Brand Ambassador")
+    if sponsor.status != AccountStatus.ACTIVE:
+        raise CorrectionRefused(field, f"account {number} is cancelled")
+    standing = account_activity(account=sponsor)
+    if standing.activity != Activity.ACTIVE:
+        raise CorrectionRefused(field, f"account {number} is not in good standing ({standing.reason})")
+    if sponsor.pk == account.sponsor_id:
+        raise CorrectionRefused(field, f"account {number} is already your sponsor")
+    if would_create_loop(account_id=account.pk, new_sponsor_id=sponsor.pk):
+        raise CorrectionRefused(field, f"account {number} is in your own downline; that would make a loop")
+    return sponsor
+
+
+def sponsor_correction_request(
+    *, account: Account, sponsor_number: Any, explanation: str = "", actor: Any
+) -> SponsorCorrection:
+    """File a request for ``account`` to move under ``sponsor_number``; due in 2 business days."""
+    if account.status != AccountStatus.ACTIVE:
+        raise CorrectionRefused("account", "a cancelled account cannot ask for a sponsor correction")
+    if account.is_corporate:
+        raise CorrectionRefused("account", "corporate accounts have no sponsor to correct")
+    if not _placed_or_orphan(account):
+        raise CorrectionRefused(
+            "account",
+            "sponsor corrections are for accounts placed by the Leads program or still under "
+            "Corporate Sponsor 2; contact Customer Service for other sponsor questions",
+        )
+    open_request = SponsorCorrection.objects.filter(
+        account=account, status=CorrectionStatus.SUBMITTED
+    ).first()
+    if open_request is not None:
+        raise CorrectionRefused(
+            "account",
+            f"you already have an open request (#{open_request.pk}, submitted "
+            f"{clock.today() if open_request.submitted_at is None else open_request.submitted_at.date()})",
+        )
+    sponsor = _check_sponsor(account=account, sponsor_number=sponsor_number)
+    explanation = (explanation or "").strip()
+    if len(explanation) > 2000:
+        raise CorrectionRefused("explanation", "keep it under 2,000 characters")
+    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    try:
+        with transaction.atomic():
+            correction = SponsorCorrection.objects.create(
+                account=account,
+                requested_sponsor=sponsor,
+                sponsor_at_request_id=account.sponsor_id,
+                explanation=explanation,
+                submitted_by=user,
+                submitted_at=clock.now(),
+                due_on=SponsorCorrection.due_date_from(clock.today()),
+            )
+            audit_record(
+                actor=user,
+                obj=correction,
+                action="submit",
+                note=explanation,
+                changes={"requested_sponsor": (None, sponsor.number)},
+            )
+            notifications.send(
+                account,
+                notifications.EVENT_CORRECTION_SUBMITTED,
+                {"requested": notifications.contact(sponsor), "due_on": correction.due_on.isoformat()},
+                "/leads/correction/",
+            )
+    except IntegrityError:
+        # The partial unique index decided a race between two submissions.
+        raise CorrectionRefused("account", "you already have an open request") from None
+    return correction
+
+
+def _locked(correction: SponsorCorrection) -> SponsorCorrection:
+    return (
+        SponsorCorrection.objects.select_for_update()
+        .select_related("account", "requested_sponsor")
+        .get(pk=correction.pk)
+    )
+
+
+def sponsor_correction_approve(
+    *, correction: SponsorCorrection, actor: Any, note: str = ""
+) -> SponsorCorrection:
+    """Move the account under the requested sponsor; tell the member, the new and the old sponsor."""
+    with transaction.atomic():
+        locked = _locked(correction)
+        if locked.status != CorrectionStatus.SUBMITTED:
+            raise CorrectionRefused("status", f"request #{locked.pk} is already {locked.status}")
+        account = Account.objects.select_related("sponsor").get(pk=locked.account_id)
+        # The facts may have changed since submission (sponsor cancelled, fee overdue, downline moved).
+        sponsor = _check_sponsor(account=account, sponsor_number=locked.requested_sponsor.number)
+        old_sponsor = account.sponsor
+        sponsor_change(
+            account=account,
+            new_sponsor=sponsor,
+            reason=SponsorChangeReason.CORRECTION,
+            actor=actor,
+            personal=True,
+        )
+        note = (note or "").strip()
+        locked.approve(by=actor, description=note or None)
+        locked.record_decision(actor=actor, note=note)
+        locked.save()
+        member = notifications.contact(account)
+        notifications.send(
+            account,
+            notifications.EVENT_CORRECTION_APPROVED,
+            {"requested": notifications.contact(sponsor), "note": note},
+            "/",
+        )
+        notifications.send(sponsor, notifications.EVENT_CORRECTION_SPONSOR_GAINED, {"member": member}, "/")
+        if old_sponsor is not None and not old_sponsor.is_corporate:
+            notifications.send(
+                old_sponsor, notifications.EVENT_CORRECTION_SPONSOR_LOST, {"member": member}, "/"
+            )
+    return locked
+
+
+def sponsor_correction_reject(*, correction: SponsorCorrection, actor: Any, note: str) -> SponsorCorrection:
+    """Refuse with a reason the member is told; the account stays where it is."""
+    note = (note or "").strip()
+    if not note:
+        raise CorrectionRefused("note", "a reason is required to reject a request; the member is told it")
+    with transaction.atomic():
+        locked = _locked(correction)
+        if locked.status != CorrectionStatus.SUBMITTED:
+            raise CorrectionRefused("status", f"request #{locked.pk} is already {locked.status}")
+        locked.reject(by=actor, description=note)
+        locked.record_decision(actor=actor, note=note)
+        locked.save()
+        notifications.send(
+            locked.account,
+            notifications.EVENT_CORRECTION_REJECTED,
+            {"requested": notifications.contact(locked.requested_sponsor), "note": note},
+            "/leads/correction/",
+        )
+    return locked

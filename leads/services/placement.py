@@ -1,0 +1,303 @@
+"""``leads_assign``: place every due lead with a qualified sponsor (business-rules §3).
+
+Shape of a run: plan in memory from three set-based reads, then execute the plan in chunks of about
+``CHUNK_LEADS`` leads, each chunk one transaction that
+  1. locks its sponsors still open this half-month and then their leads still under "2"
+     (``SELECT ... FOR UPDATE SKIP LOCKED``: a concurrent run takes other rows instead of waiting),
+  2. writes the batches, moves the leads (one UPDATE ... FROM VALUES), closes and opens the history
+     periods, stamps the sponsors' ``last_lead_batch_on``, records the placements with their
+     snapshot, and writes the notifications (inbox + outbox rows, sent after commit).
+A crash loses at most the chunk in flight, which rolls back whole: every lead is either placed with
+its record and notifications, or still due for the next run. The unique constraints
+(one placement per listing, one batch per sponsor per half-month) are the backstop.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import Coalesce
+
+from accounts.models import Account, AccountStatus, SponsorChangeReason, Sponsorship
+from leads import notifications
+from leads.models import LeadBatch, LeadPlacement, LeadRun
+from leads.selectors import LeadRow, Plan, Reason, SponsorRow, build_plan, open_sponsor_filter
+from plexus_office import clock
+
+logger = logging.getLogger(__name__)
+
+CHUNK_LEADS = 1000
+# A concurrent run can take a sponsor or lead we planned for; we re-plan with what is left, a few times.
+MAX_PASSES = 3
+
+
+@dataclass(frozen=True)
+class PlacedLead:
+    lead_id: int
+    lead_number: int
+    sponsor_id: int
+    sponsor_number: int
+    same_country: bool
+
+
+@dataclass
+class LeadRunResult:
+    run: LeadRun
+    as_of: date
+    dry_run: bool
+    plan: Plan
+    placements: list[PlacedLead] = field(default_factory=list)
+    unplaced: list[tuple[int, str]] = field(default_factory=list)  # (lead number, reason)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "dry_run": self.dry_run,
+            "run": self.run.pk,
+            "half_month_start": self.plan.half_month_start.isoformat(),
+            "qualified_sponsors": len(self.plan.sponsors),
+            "open_sponsors": len(self.plan.open_sponsors),
+            "placements": [
+                {"lead": p.lead_number, "sponsor": p.sponsor_number, "same_country": p.same_country}
+                for p in self.placements
+            ],
+            "unplaced": [{"lead": number, "reason": reason} for number, reason in self.unplaced],
+        }
+
+
+def leads_assign(
+    *,
+    as_of: date | None = None,
+    actor: AbstractBaseUser | None,
+    dry_run: bool = False,
+    trigger: str = "command",
+) -> LeadRunResult:
+    """Place every due lead as of ``as_of`` (default today). Idempotent: a repeat places nobody twice."""
+    day = clock.today(as_of)
+    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    run = LeadRun.objects.create(
+        as_of=day, dry_run=dry_run, trigger=trigger, started_at=clock.now(), started_by=user
+    )
+    try:
+        plan = build_plan(as_of=day)
+        result = LeadRunResult(run=run, as_of=day, dry_run=dry_run, plan=plan)
+        if dry_run:
+            result.placements = [
+                PlacedLead(
+                    lead.id,
+                    lead.number,
+                    sponsor_id,
+                    plan.sponsor(sponsor_id).number,
+                    lead.country == plan.sponsor(sponsor_id).country,
+                )
+                for sponsor_id, leads in plan.assignments.items()
+                for lead in leads
+            ]
+            leftovers: set[int] = set()
+        else:
+            leftovers = set()
+            for attempt in range(MAX_PASSES):
+                if attempt:
+                    plan = build_plan(as_of=day)
+                    result.plan = plan
+                placed, leftovers = _execute(plan=plan, run=run, actor=user)
+                result.placements.extend(placed)
+                if not leftovers:
+                    break
+        result.unplaced = _unplaced(plan, leftovers)
+    except BaseException as exc:
+        LeadRun.objects.filter(pk=run.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    _finish(result)
+    return result
+
+
+def _unplaced(plan: Plan, leftovers: set[int]) -> list[tuple[int, str]]:
+    reasons = dict(plan.unplaced)
+    for lead_id in leftovers:
+        reasons[lead_id] = Reason.IN_PROGRESS
+    return [(lead.number, reasons[lead.id]) for lead in plan.leads if lead.id in reasons]
+
+
+def _finish(result: LeadRunResult) -> None:
+    from plexus_office.platform.audit import audit_record
+
+    plan = result.plan
+    counts = {
+        "due_count": sum(1 for _n, reason in result.unplaced if reason != Reason.NOT_DUE)
+        + len(result.placements),
+        "unplaced_count": len(result.unplaced),
+        "qualified_sponsor_count": len(plan.sponsors),
+        "open_sponsor_count": len(plan.open_sponsors),
+        "finished_at": clock.now(),
+    }
+    if result.dry_run:
+        counts["placed_count"] = len(result.placements)
+        counts["batch_count"] = len(plan.assignments)
+    with transaction.atomic():
+        LeadRun.objects.filter(pk=result.run.pk).update(**counts)
+        result.run.refresh_from_db()
+        if not result.dry_run:
+            audit_record(
+                actor=result.run.started_by,
+                obj=result.run,
+                action="leads_assign",
+                note=f"as of {result.as_of}: {result.run.placed_count} placed "
+                f"in {result.run.batch_count} batches",
+                changes={
+                    "placed_count": (0, result.run.placed_count),
+                    "batch_count": (0, result.run.batch_count),
+                    "unplaced_count": (0, result.run.unplaced_count),
+                },
+            )
+
+
+def _chunks(plan: Plan) -> list[list[tuple[SponsorRow, list[LeadRow]]]]:
+    """Whole sponsors per chunk (a sponsor's batch never spans two transactions), in wait order."""
+    chunks: list[list[tuple[SponsorRow, list[LeadRow]]]] = []
+    current: list[tuple[SponsorRow, list[LeadRow]]] = []
+    size = 0
+    for sponsor in plan.open_sponsors:
+        leads = plan.assignments.get(sponsor.id)
+        if not leads:
+            continue
+        current.append((sponsor, leads))
+        size += len(leads)
+        if size >= CHUNK_LEADS:
+            chunks.append(current)
+            current, size = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _execute(*, plan: Plan, run: LeadRun, actor: Any) -> tuple[list[PlacedLead], set[int]]:
+    orphan_id = plan.orphan_id
+    placed: list[PlacedLead] = []
+    leftovers: set[int] = set()
+    for chunk in _chunks(plan):
+        wanted = {lead.id for _s, leads in chunk for lead in leads}
+        try:
+            done = _place_chunk(chunk=chunk, plan=plan, run=run, actor=actor, orphan_id=orphan_id)
+        except IntegrityError:
+            # Another run got there first despite the locks (e.g. SQLite, no row locks): this chunk
+            # rolled back whole; its leads stay due for the re-plan.
+            logger.warning("leads run %s: chunk rolled back on a uniqueness conflict", run.pk)
+            done = []
+        placed.extend(done)
+        leftovers |= wanted - {p.lead_id for p in done}
+    return placed, leftovers
+
+
+@transaction.atomic
+def _place_chunk(
+    *, chunk: list[tuple[SponsorRow, list[LeadRow]]], plan: Plan, run: LeadRun, actor: Any, orphan_id: int
+) -> list[PlacedLead]:
+    half_start = plan.half_month_start
+    day = plan.as_of
+    now = clock.now()
+    # Sponsors first, then leads: both runs lock in the same order, so neither waits on the other.
+    batch_elsewhere = LeadBatch.objects.filter(sponsor=OuterRef("pk"), half_month_start=half_start)
+    sponsor_ids = set(
+        Account.objects.select_for_update(skip_locked=True)
+        .filter(
+            open_sponsor_filter(half_month_start=half_start),
+            pk__in=[s.id for s, _l in chunk],
+            status=AccountStatus.ACTIVE,
+        )
+        .filter(~Exists(batch_elsewhere))
+        .values_list("pk", flat=True)
+    )
+    planned = {lead.id: lead for sponsor, leads in chunk if sponsor.id in sponsor_ids for lead in leads}
+    still_due = dict(
+        Account.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=list(planned), sponsor_id=orphan_id, status=AccountStatus.ACTIVE)
+        .annotate(listed=Coalesce("listed_under_2_on", "enrolled_on"))
+        .values_list("pk", "listed")
+    )
+    batches: list[tuple[SponsorRow, list[LeadRow]]] = []
+    for sponsor, leads in chunk:
+        mine = [
+            lead
+            for lead in leads
+            if still_due.get(lead.id) == lead.listed_under_2_on and sponsor.id in sponsor_ids
+        ]
+        if mine:
+            batches.append((sponsor, mine))
+    if not batches:
+        return []
+
+    batch_rows = LeadBatch.objects.bulk_create(
+        LeadBatch(
+            run=run, sponsor_id=sponsor.id, half_month_start=half_start, created_at=now, lead_count=len(leads)
+        )
+        for sponsor, leads in batches
+    )
+    pairs = [(lead.id, sponsor.id) for sponsor, leads in batches for lead in leads]
+    _move_leads(pairs)
+    Account.objects.filter(pk__in=[sponsor.id for sponsor, _l in batches]).update(last_lead_batch_on=day)
+    lead_ids = [lead_id for lead_id, _s in pairs]
+    Sponsorship.objects.filter(account_id__in=lead_ids, valid_to__isnull=True).update(
+        valid_to=day, end_reason=SponsorChangeReason.LEAD_PLACEMENT
+    )
+    Sponsorship.objects.bulk_create(
+        Sponsorship(
+            account_id=lead_id,
+            sponsor_id=sponsor_id,
+            valid_from=day,
+            reason=SponsorChangeReason.LEAD_PLACEMENT,
+            personal=False,
+            created_by=actor,
+        )
+        for lead_id, sponsor_id in pairs
+    )
+    LeadPlacement.objects.bulk_create(
+        LeadPlacement(
+            run=run,
+            batch=batch,
+            lead_id=lead.id,
+            sponsor_id=sponsor.id,
+            listed_under_2_on=lead.listed_under_2_on,
+            placed_at=now,
+            as_of=day,
+            half_month_start=half_start,
+            same_country=lead.country == sponsor.country,
+            snapshot=sponsor.snapshot,
+        )
+        for batch, (sponsor, leads) in zip(batch_rows, batches, strict=True)
+        for lead in leads
+    )
+    notifications.placements_notify(batches=batches, as_of=day)
+    LeadRun.objects.filter(pk=run.pk).update(
+        placed_count=F("placed_count") + len(pairs), batch_count=F("batch_count") + len(batches)
+    )
+    return [
+        PlacedLead(lead.id, lead.number, sponsor.id, sponsor.number, lead.country == sponsor.country)
+        for sponsor, leads in batches
+        for lead in leads
+    ]
+
+
+def _move_leads(pairs: list[tuple[int, int]]) -> None:
+    """Set each lead's sponsor in one statement (same SQL on PostgreSQL and SQLite 3.33+).
+
+    ``bulk_update`` would build a CASE per row, which grows badly; ``UPDATE ... FROM (VALUES ...)`` does not.
+    """
+    table = connection.ops.quote_name(Account._meta.db_table)
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    sql = (
+        f"WITH moved(lead_id, new_sponsor_id) AS (VALUES {values}) "  # noqa: S608 - placeholders only
+        f"UPDATE {table} SET sponsor_id = moved.new_sponsor_id, personally_enrolled = %s, "
+        "listed_under_2_on = NULL "
+        f"FROM moved WHERE {table}.id = moved.lead_id"
+    )
+    params: list[Any] = [value for pair in pairs for value in pair]
+    params.append(False)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -1,0 +1,24 @@
+"""Celery task: the scheduled Leads run. A thin caller of ``leads_assign``.
+
+Idempotent by construction: the service never places a lead twice nor gives a sponsor a second batch
+in a half-month, so a redelivered message (acks_late + reject_on_worker_lost after a killed worker)
+only finishes what the interrupted run left.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+
+from leads.services import leads_assign
+from plexus_office import clock
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def assign_leads_task(as_of: str | None = None) -> dict[str, int]:
+    """Run the placement for ``as_of`` (ISO date; default today). Returns the run's counts."""
+    day = date.fromisoformat(as_of) if as_of else None
+    with clock.frozen_at(day):
+        result = leads_assign(as_of=day, actor=None, trigger="schedule")
+    return {"run": result.run.pk, "placed": len(result.placements), "unplaced": len(result.unplaced)}

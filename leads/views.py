@@ -1,0 +1,40 @@
+"""Member pages of the Leads program: the Sponsor Correction Request."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from accounts.models import Account
+from leads.forms import CorrectionForm
+from leads.selectors import corrections_for
+from leads.services import CorrectionRefused, sponsor_correction_request
+
+
+@login_required
+def correction(request):
+    account = Account.objects.select_related("sponsor").filter(user=request.user).first()
+    form = CorrectionForm(request.POST or None)
+    if account is not None and request.method == "POST" and form.is_valid():
+        try:
+            made = sponsor_correction_request(
+                account=account,
+                sponsor_number=form.cleaned_data["sponsor_number"],
+                explanation=form.cleaned_data["explanation"],
+                actor=request.user,
+            )
+        except CorrectionRefused as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        else:
+            messages.success(
+                request, f"Request #{made.pk} sent. Customer Service will decide by {made.due_on}."
+            )
+            return redirect("leads:correction")
+    context = {
+        "account": account,
+        "form": form,
+        "corrections": corrections_for(account=account) if account else [],
+    }
+    return TemplateResponse(request, "leads/correction.html", context, status=400 if form.errors else 200)

@@ -1,0 +1,121 @@
+"""The audit trail.
+
+Two maintained libraries share the work (see docs/decisions.md):
+- django-fsm-log records every state transition (who, when, from/to, the note) when a transition is
+  decorated with ``@fsm_log_by`` / ``@fsm_log_description`` and called with ``by=`` and
+  ``description=``;
+- django-auditlog's ``LogEntry`` records everything else: staff actions that are not transitions
+  (a claim, a resend) and members' profile and card changes, written explicitly here through
+  ``audit_record`` so the entry carries the actor, the action name and the note.
+
+Secret values never reach the trail: a changed secret field is recorded as changed, with its values
+replaced by a mask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.db import models
+
+SECRET_MARK = "[hidden]"
+# Field names whose values are never written to the trail (card data, credentials, gateway tokens).
+SECRET_FIELDS = frozenset(
+    {"number", "card_number", "pan", "cvv", "cvc", "password", "token", "gateway_token", "secret"}
+)
+
+
+def _is_secret(field: str) -> bool:
+    name = field.lower()
+    return name in SECRET_FIELDS or name.endswith(("_token", "_password", "_cvv", "_number_full"))
+
+
+def _safe_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, models.Model):
+        return str(value)
+    return str(value)
+
+
+def _clean_changes(changes: Mapping[str, Any] | None) -> dict[str, list[Any]]:
+    """``{"field": (old, new)}`` → auditlog's ``{"field": [old, new]}`` with secrets masked."""
+    cleaned: dict[str, list[Any]] = {}
+    for field, pair in (changes or {}).items():
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise ValueError(f"changes[{field!r}] must be an (old, new) pair")
+        if _is_secret(field):
+            cleaned[field] = [SECRET_MARK, SECRET_MARK]
+        else:
+            cleaned[field] = [_safe_value(pair[0]), _safe_value(pair[1])]
+    return cleaned
+
+
+def audit_record(
+    *,
+    actor: Any,
+    obj: models.Model,
+    action: str,
+    note: str = "",
+    changes: Mapping[str, Any] | None = None,
+) -> LogEntry:
+    """Record that ``actor`` did ``action`` to ``obj`` (in the caller's transaction).
+
+    ``changes`` maps field names to ``(old, new)``; secret fields are recorded as changed with their
+    values hidden. ``actor`` may be None for system jobs (the entry then says "system").
+    """
+    if not action:
+        raise ValueError("action is required")
+    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    cleaned = _clean_changes(changes)
+    return LogEntry.objects.log_create(
+        obj,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        changes=cleaned,
+        changes_text=", ".join(sorted(cleaned)),
+        actor=user,
+        actor_email=getattr(user, "email", None) or None,
+        additional_data={"action": action, "note": note},
+    )
+
+
+def audit_history(obj: models.Model) -> list[dict[str, Any]]:
+    """The object's whole trail, newest first: transitions (fsm-log) and other actions (auditlog).
+
+    Two indexed queries plus one for the users, whatever the length of the history.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django_fsm_log.models import StateLog
+
+    ct = ContentType.objects.get_for_model(obj)
+    rows: list[dict[str, Any]] = []
+    for log in StateLog.objects.filter(content_type=ct, object_id=obj.pk).select_related("by"):
+        rows.append(
+            {
+                "when": log.timestamp,
+                "who": str(log.by) if log.by else "system",
+                "action": log.transition,
+                "from_state": log.source_state or "",
+                "to_state": log.state,
+                "note": log.description or "",
+                "changes": {},
+            }
+        )
+    for entry in LogEntry.objects.filter(content_type=ct, object_pk=str(obj.pk)).select_related("actor"):
+        extra = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+        rows.append(
+            {
+                "when": entry.timestamp,
+                "who": str(entry.actor) if entry.actor else (entry.actor_email or "system"),
+                "action": extra.get("action") or entry.get_action_display(),
+                "from_state": "",
+                "to_state": "",
+                "note": extra.get("note", ""),
+                "changes": entry.changes_dict if hasattr(entry, "changes_dict") else (entry.changes or {}),
+            }
+        )
+    rows.sort(key=lambda r: r["when"], reverse=True)
+    return rows

@@ -1,0 +1,111 @@
+"""The request-queue base that clearing, refunds and sponsor corrections share.
+
+A program's queue model subclasses ``QueueItem`` next to its ``FSMModelMixin`` and declares its
+``status`` FSMField, ``OPEN_STATES`` (the states staff still have to act on) and
+``SLA_BUSINESS_DAYS`` (the deadline, in business days after the submission day)::
+
+    class ClearRequest(FSMModelMixin, QueueItem):
+        SLA_BUSINESS_DAYS = 1
+        OPEN_STATES = ("requested",)
+        status = FSMField(default="requested", choices=..., protected=True, db_index=True)
+
+The service that creates an item sets ``due_on=ClearRequest.due_date_from(clock.today())``; the
+transition services call ``item.record_decision(actor=..., note=...)`` before saving.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models, transaction
+
+from plexus_office import clock
+from plexus_office.platform.audit import audit_record
+from plexus_office.platform.business_days import add_business_days
+
+
+class QueueError(ValueError):
+    """A queue operation that cannot be done (held by someone else, already closed)."""
+
+
+class QueueItem(models.Model):
+    SLA_BUSINESS_DAYS: ClassVar[int] = 1
+    OPEN_STATES: ClassVar[tuple[str, ...]] = ()
+
+    submitted_at = models.DateTimeField(default=clock.now)
+    due_on = models.DateField(db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def due_date_from(cls, submitted_on: date) -> date:
+        return add_business_days(submitted_on, cls.SLA_BUSINESS_DAYS)
+
+    @property
+    def is_open(self) -> bool:
+        return getattr(self, "status", None) in self.OPEN_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_on is not None and self.due_on < clock.today()
+
+    def record_decision(self, *, actor: Any, note: str = "") -> None:
+        """Stamp who decided and why; the caller saves (inside its transition service)."""
+        self.decided_at = clock.now()
+        self.decided_by = actor if actor is not None and getattr(actor, "pk", None) else None
+        self.decision_note = note
+
+
+def queue_claim(*, item: QueueItem, actor: Any) -> QueueItem:
+    """Make ``actor`` the assignee of an open item that nobody else holds.
+
+    One conditional UPDATE decides the race: of two staff claiming at once, one wins and the other
+    gets a QueueError naming the holder. Claiming an item you already hold is a no-op success.
+    """
+    if actor is None or not getattr(actor, "pk", None):
+        raise QueueError("actor: a signed-in staff user is required to claim")
+    model = type(item)
+    now = clock.now()
+    with transaction.atomic():
+        rows = model._default_manager.filter(pk=item.pk)
+        if model.OPEN_STATES:
+            rows = rows.filter(status__in=model.OPEN_STATES)
+        claimed = rows.filter(assignee__isnull=True).update(assignee=actor, claimed_at=now)
+        current = model._default_manager.select_related("assignee").get(pk=item.pk)
+        if claimed:
+            audit_record(actor=actor, obj=current, action="claim", changes={"assignee": (None, str(actor))})
+        elif model.OPEN_STATES and current.status not in model.OPEN_STATES:
+            raise QueueError(f"{current} is already closed ({current.status}); nothing to claim")
+        elif current.assignee_id != actor.pk:
+            holder = current.assignee.get_username() if current.assignee else "someone else"
+            raise QueueError(f"{current} is already claimed by {holder}")
+    item.assignee = current.assignee
+    item.claimed_at = current.claimed_at
+    return item
+
+
+def queue_release(*, item: QueueItem, actor: Any) -> QueueItem:
+    """Give back an item ``actor`` holds so a colleague can claim it."""
+    model = type(item)
+    with transaction.atomic():
+        updated = model._default_manager.filter(pk=item.pk, assignee=actor).update(
+            assignee=None, claimed_at=None
+        )
+        if not updated:
+            raise QueueError(f"{item} is not claimed by {actor}; nothing to release")
+        audit_record(actor=actor, obj=item, action="release", changes={"assignee": (str(actor), None)})
+    item.assignee = None
+    item.claimed_at = None
+    return item

@@ -1,0 +1,28 @@
+"""Celery tasks: thin callers of ``outbox``. Both are idempotent; ids only in messages."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from plexus_office.platform.outbox import outbox_due_ids, outbox_send
+
+# Short retries ride on the broker; longer ones wait in the row for the sweep, because long
+# countdowns are duplicated past Redis's visibility timeout.
+MAX_BROKER_COUNTDOWN = 300
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None)
+def send_outbox_email(self, outbox_id: int) -> str:
+    outcome, retry_in = outbox_send(outbox_id=outbox_id)
+    if outcome == "retry" and retry_in <= MAX_BROKER_COUNTDOWN and not self.request.is_eager:
+        raise self.retry(countdown=retry_in)
+    return outcome
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_outbox() -> int:
+    """Queue every unsent row that is due (runs every minute from beat)."""
+    ids = outbox_due_ids()
+    for outbox_id in ids:
+        send_outbox_email.delay(outbox_id)
+    return len(ids)

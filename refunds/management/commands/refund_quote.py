@@ -1,0 +1,58 @@
+"""``manage.py refund_quote --account N --order REF --sku SKU --reason ...`` (scenarios.md).
+
+What a refund request would give, from the same eligibility service the form and the API use;
+files nothing.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from plexus_office import clock
+from plexus_office.commands import dumps, get_account, parse_as_of
+from refunds.models import RefundReason, ReturnMethod
+from refunds.selectors import refund_quote_by_reference
+
+
+class Command(BaseCommand):
+    help = "Quote a refund request (eligibility, amount, deduction, deadlines) without filing it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--account", required=True, help="The account number asking.")
+        parser.add_argument("--order", required=True, help="The order reference.")
+        parser.add_argument("--sku", required=True, help="The product's SKU.")
+        parser.add_argument("--reason", required=True, choices=RefundReason.values)
+        parser.add_argument(
+            "--return-method",
+            dest="return_method",
+            default=ReturnMethod.PREPAID_LABEL,
+            choices=ReturnMethod.values,
+        )
+        parser.add_argument("--as-of", dest="as_of", help="The business day (YYYY-MM-DD); default today.")
+        parser.add_argument("--json", action="store_true", help="Print one JSON document.")
+
+    def handle(self, *args, **options):
+        day = parse_as_of(options["as_of"])
+        account = get_account(options["account"], field="--account")
+        with clock.frozen_at(day):
+            quote = refund_quote_by_reference(
+                account=account,
+                order_ref=options["order"],
+                sku=options["sku"],
+                reason=options["reason"],
+                return_method=options["return_method"],
+                as_of=day,
+            )
+        document = {
+            "account": account.number,
+            "order": options["order"],
+            "sku": options["sku"],
+            **quote.as_dict(),
+        }
+        if options["json"]:
+            self.stdout.write(dumps(document))
+            return
+        verdict = "eligible" if quote.eligible else f"refused ({quote.refusal})"
+        self.stdout.write(f"Account {account.number}, order {options['order']}, {options['sku']}: {verdict}")
+        self.stdout.write(f"  amount {document['amount']}, deduction {document['deduction']}")
+        self.stdout.write(f"  {quote.message}")

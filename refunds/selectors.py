@@ -1,0 +1,322 @@
+"""Reads for refunds: the eligibility quote every channel uses, lists, and month PV net of refunds.
+
+``refund_quote`` is the one place the rules live (business-rules §5): the Request Refund Form, the
+API, the ambassador's page, Customer Service in admin, ``manage.py refund_quote`` and the services
+all ask it, so they never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, QuerySet, Sum
+
+from accounts.models import Account, Fulfillment, Order, OrderLine, Product
+from plexus_office import clock
+from refunds.models import CLOSED_WITHOUT_REFUND, Refund, RefundReason, RefundStatus, ReturnMethod
+
+ZERO = Decimal("0.00")
+MONEY_BACK_DAYS = 60
+RETURN_DAYS = 10
+REMINDER_DAYS_BEFORE = 2
+# Finance pays 5-7 days after the package arrives (refunds.txt, stage 4).
+PAY_AFTER_RECEIPT_DAYS = (5, 7)
+
+
+class Refusal:
+    WINDOW_EXPIRED = "window_expired"
+    ALREADY_REFUNDED = "already_refunded"
+    NOT_PURCHASED = "not_purchased"
+    NOT_PICKUP_ORDER = "not_pickup_order"
+    BAD_REASON = "bad_reason"
+    BAD_RETURN_METHOD = "bad_return_method"
+
+
+@dataclass(frozen=True)
+class RefundQuote:
+    eligible: bool
+    refusal: str | None
+    message: str
+    amount: Decimal
+    deduction: Decimal
+    gross: Decimal
+    pv: int
+    requested_on: date
+    return_deadline: date | None
+    window_ends_on: date | None
+    reason: str
+    return_method: str
+    first_refund_on: date | None = None
+    return_required: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "eligible": self.eligible,
+            "refusal": self.refusal,
+            "amount": f"{self.amount:.2f}",
+            "deduction": f"{self.deduction:.2f}",
+            "gross": f"{self.gross:.2f}",
+            "pv": self.pv,
+            "message": self.message,
+            "reason": self.reason,
+            "return_method": self.return_method,
+            "requested_on": self.requested_on.isoformat(),
+            "return_deadline": self.return_deadline.isoformat() if self.return_deadline else None,
+            "window_ends_on": self.window_ends_on.isoformat() if self.window_ends_on else None,
+            "first_refund_on": self.first_refund_on.isoformat() if self.first_refund_on else None,
+            "return_required": self.return_required,
+        }
+
+
+def label_fee(country: str) -> Decimal:
+    """The prepaid label fee for an order shipped to ``country`` (a setting per country, none by default)."""
+    fees = getattr(settings, "RETURN_LABEL_FEES", {}) or {}
+    return Decimal(fees.get((country or "").upper(), ZERO)).quantize(Decimal("0.01"))
+
+
+def window_end(*, order: Order, reason: str) -> date | None:
+    """Last day a request qualifies: order date + 60 days for money back; no fixed window otherwise."""
+    if reason == RefundReason.MONEY_BACK:
+        return order.ordered_on + timedelta(days=MONEY_BACK_DAYS)
+    return None
+
+
+def earlier_refund(*, account: Account, product: Product) -> Refund | None:
+    """The refund that blocks another for this product: any that did not end rejected or expired."""
+    return (
+        Refund.objects.filter(account=account, product=product)
+        .exclude(status__in=CLOSED_WITHOUT_REFUND)
+        .order_by("requested_on", "id")
+        .first()
+    )
+
+
+def _lines(order: Order, product: Product) -> list[OrderLine]:
+    return [line for line in order.lines.all() if line.product_id == product.pk]
+
+
+def refund_quote(
+    *,
+    account: Account,
+    order: Order | None,
+    product: Product | None,
+    reason: str,
+    return_method: str = ReturnMethod.PREPAID_LABEL,
+    as_of: date | None = None,
+) -> RefundQuote:
+    """What a refund request for ``product`` of ``order`` would give on ``as_of``, or why it is refused.
+
+    Refusals in the contract's order: window_expired, already_refunded, not_purchased,
+    not_pickup_order (then our own: see docs/decisions.md). The money is computed from the order's
+    lines for that product: paid price x qty; shipping is never refunded; the prepaid label fee of the
+    order's country is deducted unless the customer pays postage at the post office or it is a
+    store pick-up mistake (refunded whole, nothing returned).
+    """
+    today = clock.today(as_of)
+    deadline = today + timedelta(days=RETURN_DAYS)
+
+    def refuse(
+        code: str, message: str, *, window: date | None = None, first: date | None = None
+    ) -> RefundQuote:
+        return RefundQuote(
+            eligible=False,
+            refusal=code,
+            message=message,
+            amount=ZERO,
+            deduction=ZERO,
+            gross=ZERO,
+            pv=0,
+            requested_on=today,
+            return_deadline=None,
+            window_ends_on=window,
+            reason=reason,
+            return_method=return_method,
+            first_refund_on=first,
+        )
+
+    if reason not in RefundReason.values:
+        return refuse(Refusal.BAD_REASON, f"reason: choose one of {', '.join(RefundReason.values)}")
+    if return_method not in ReturnMethod.values:
+        return refuse(
+            Refusal.BAD_RETURN_METHOD, f"return_method: choose one of {', '.join(ReturnMethod.values)}"
+        )
+    # An unknown order or SKU is "not purchased" (by this account), in the contract's place in the order.
+    window = window_end(order=order, reason=reason) if order is not None else None
+    if order is not None and window is not None and today > window:
+        return refuse(
+            Refusal.WINDOW_EXPIRED,
+            f"The 60 Day Money Back Guarantee for order {order.ref} of {order.ordered_on.isoformat()} "
+            f"ended on {window.isoformat()}.",
+            window=window,
+        )
+    first = earlier_refund(account=account, product=product) if product is not None else None
+    if product is not None and first is not None:
+        return refuse(
+            Refusal.ALREADY_REFUNDED,
+            f"{product.name} was already refunded to this account: a refund was requested on "
+            f"{first.requested_on.isoformat()} (order {first.order.ref}, "
+            f"{first.get_status_display().lower()}). "
+            "Only one refund per product is issued.",
+            window=window,
+            first=first.requested_on,
+        )
+    if order is None or product is None:
+        what = "order: there is no such order" if order is None else "sku: there is no such product"
+        return refuse(Refusal.NOT_PURCHASED, f"Not purchased by account {account.number} ({what}).")
+    lines = _lines(order, product) if order.account_id == account.pk else []
+    if not lines:
+        return refuse(
+            Refusal.NOT_PURCHASED,
+            f"{product.sku} is not on order {order.ref} of account {account.number}.",
+            window=window,
+        )
+    if reason == RefundReason.STORE_PICKUP and (order.fulfillment != Fulfillment.PICKUP or order.picked_up):
+        why = (
+            "was already picked up"
+            if order.fulfillment == Fulfillment.PICKUP
+            else "is not a store pick-up order"
+        )
+        return refuse(
+            Refusal.NOT_PICKUP_ORDER,
+            f"Order {order.ref} {why}: the store pick-up correction applies only to pick-up orders not yet "
+            "collected at the Scottsdale Product Store.",
+            window=window,
+        )
+    gross = sum((line.unit_price * line.qty for line in lines), ZERO).quantize(Decimal("0.01"))
+    pv = sum(line.pv * line.qty for line in lines)
+    if reason == RefundReason.STORE_PICKUP:
+        return RefundQuote(
+            eligible=True,
+            refusal=None,
+            amount=gross,
+            deduction=ZERO,
+            gross=gross,
+            pv=pv,
+            requested_on=today,
+            return_deadline=None,
+            window_ends_on=None,
+            reason=reason,
+            return_method=return_method,
+            return_required=False,
+            message=f"Order {order.ref} is refunded whole ({gross:.2f}); nothing to return, and a new "
+            "order is created to ship the products to you.",
+        )
+    deduction = label_fee(order.country) if return_method == ReturnMethod.PREPAID_LABEL else ZERO
+    deduction = min(deduction, gross)
+    amount = gross - deduction
+    window_text = f"; the guarantee window ends on {window.isoformat()}" if window else ""
+    return RefundQuote(
+        eligible=True,
+        refusal=None,
+        amount=amount,
+        deduction=deduction,
+        gross=gross,
+        pv=pv,
+        requested_on=today,
+        return_deadline=deadline,
+        window_ends_on=window,
+        reason=reason,
+        return_method=return_method,
+        message=f"Refund of {amount:.2f} ({gross:.2f} paid, less {deduction:.2f} return shipping). Ship the "
+        f"packaging and whatever product remains by {deadline.isoformat()}{window_text}.",
+    )
+
+
+def refund_quote_by_reference(
+    *,
+    account: Account,
+    order_ref: str,
+    sku: str,
+    reason: str,
+    return_method: str = ReturnMethod.PREPAID_LABEL,
+    as_of: date | None = None,
+) -> RefundQuote:
+    """``refund_quote`` from the references a person types (order ref, SKU)."""
+    order = Order.objects.filter(ref=(order_ref or "").strip()).prefetch_related("lines").first()
+    product = Product.objects.filter(sku=(sku or "").strip()).first()
+    return refund_quote(
+        account=account, order=order, product=product, reason=reason, return_method=return_method, as_of=as_of
+    )
+
+
+# --- lists -----------------------------------------------------------------------------------------
+
+
+def refunds_of(*, account: Account) -> QuerySet[Refund]:
+    return (
+        Refund.objects.filter(account=account)
+        .select_related("order", "product")
+        .order_by("-requested_on", "-id")
+    )
+
+
+def orders_for_refund(*, account: Account, limit: int = 50) -> QuerySet[Order]:
+    return (
+        Order.objects.filter(account=account)
+        .prefetch_related("lines__product")
+        .order_by("-ordered_on", "-id")[:limit]
+    )
+
+
+def direct_sales_of(*, ambassador: Account, limit: int = 50) -> QuerySet[Order]:
+    """Retail sales the ambassador made directly: they issue those refunds (refunds.txt)."""
+    return (
+        Order.objects.filter(sold_by=ambassador)
+        .select_related("account")
+        .prefetch_related("lines__product")
+        .order_by("-ordered_on", "-id")[:limit]
+    )
+
+
+def refund_pay_window(refund: Refund) -> tuple[date, date] | None:
+    """The 5-7 day window after receipt in which Finance pays (shown in the queue)."""
+    if refund.received_on is None:
+        return None
+    return (
+        refund.received_on + timedelta(days=PAY_AFTER_RECEIPT_DAYS[0]),
+        refund.received_on + timedelta(days=PAY_AFTER_RECEIPT_DAYS[1]),
+    )
+
+
+def dashboard_summary(*, account: Account) -> dict[str, Any]:
+    """The dashboard panel: open refunds (newest 5) and whether the account sells directly."""
+    open_refunds = list(
+        Refund.objects.filter(account=account, status__in=Refund.OPEN_STATES)
+        .select_related("order", "product")
+        .order_by("-requested_on", "-id")[:5]
+    )
+    sells = account.is_ambassador and Order.objects.filter(sold_by=account).exists()
+    return {"open_refunds": open_refunds, "sells_directly": sells}
+
+
+# --- PV net of refunds -----------------------------------------------------------------------------
+
+
+def month_pv(*, account: Account, month: date) -> int:
+    """An account's order PV for the calendar month of ``month``, net of refunded lines.
+
+    Refunded PV leaves the month the order was placed in (the month whose totals it counted in);
+    see docs/decisions.md.
+    """
+    start = month.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1)
+    ordered = (
+        OrderLine.objects.filter(
+            order__account=account, order__ordered_on__gte=start, order__ordered_on__lt=end
+        ).aggregate(total=Sum(F("pv") * F("qty")))["total"]
+        or 0
+    )
+    refunded = (
+        Refund.objects.filter(
+            account=account,
+            status=RefundStatus.REFUNDED,
+            order__ordered_on__gte=start,
+            order__ordered_on__lt=end,
+        ).aggregate(total=Sum("pv"))["total"]
+        or 0
+    )
+    return int(ordered) - int(refunded)

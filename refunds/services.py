@@ -1,0 +1,396 @@
+"""Refund writes: filing a request (every channel), authorization, receipt, refused shipments,
+rejection, expiry and reminders. Paying the refund lives in ``refunds.payments``.
+
+Refusals raise ``RefundRefused(field, message, code)`` and change nothing. Each transition locks
+the row, calls the django-fsm-2 transition (logged by django-fsm-log with the actor and the note),
+saves, then records its side effects (emails) in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from accounts.models import Account, Order, Product
+from plexus_office import clock
+from plexus_office.platform.audit import audit_record
+from plexus_office.platform.notifications import notify
+from plexus_office.platform.roles import CUSTOMER_SERVICE, RETURNS, member_of
+from refunds.models import Refund, RefundChannel, RefundReason, RefundStatus, ReturnMethod
+from refunds.selectors import (
+    PAY_AFTER_RECEIPT_DAYS,
+    REMINDER_DAYS_BEFORE,
+    Refusal,
+    label_fee,
+    refund_quote,
+)
+
+ZERO = Decimal("0.00")
+
+
+class RefundRefused(ValueError):
+    def __init__(self, field: str, message: str, code: str = "") -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+        self.code = code or field
+
+
+def _user(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "pk", None) else None
+
+
+def _link(refund: Refund) -> str:
+    return f"/refunds/{refund.pk}/"
+
+
+def _tell(refund: Refund, event: str, **context: Any) -> None:
+    notify(
+        recipient=refund.account,
+        event=event,
+        context={"refund": refund, **context},
+        link=_link(refund),
+        key=f"{event}:{refund.pk}",
+    )
+
+
+def _check_channel(*, account: Account, order: Order, channel: str, actor: Any) -> None:
+    """Who may file for whom (refunds.txt "How to Request a Refund")."""
+    user = _user(actor)
+    if channel == RefundChannel.MEMBER:
+        if user is None or account.user_id != user.pk:
+            raise RefundRefused("account", "members can request refunds only for their own orders")
+    elif channel == RefundChannel.AMBASSADOR:
+        seller = Account.objects.filter(user=user).first() if user else None
+        if seller is None or order.sold_by_id != seller.pk:
+            raise RefundRefused("order", f"order {order.ref} is not a retail sale you made directly")
+    elif channel in (RefundChannel.CUSTOMER_SERVICE, RefundChannel.REFUSED_SHIPMENT):
+        group = CUSTOMER_SERVICE if channel == RefundChannel.CUSTOMER_SERVICE else RETURNS
+        if not member_of(group)(None, user):
+            raise RefundRefused("actor", f"only {group} staff may file this kind of request")
+    else:
+        raise RefundRefused("channel", f"unknown channel {channel!r}")
+
+
+def refund_request(
+    *,
+    account: Account,
+    order: Order,
+    products: Iterable[Product],
+    reason: str,
+    return_method: str = ReturnMethod.PREPAID_LABEL,
+    actor: Any,
+    channel: str = RefundChannel.MEMBER,
+    as_of: date | None = None,
+) -> list[Refund]:
+    """File one refund per product of ``order``; all or nothing.
+
+    Every product is quoted first with ``refund_quote``; one refusal refuses the whole request with
+    its reason and dates. The partial unique index settles two simultaneous requests for the same
+    product: one is filed, the other refused as already_refunded.
+    """
+    chosen = list({p.pk: p for p in products}.values())
+    if not chosen:
+        raise RefundRefused("products", "pick at least one product of the order")
+    _check_channel(account=account, order=order, channel=channel, actor=actor)
+    today = clock.today(as_of)
+    quotes = []
+    for product in chosen:
+        quote = refund_quote(
+            account=account,
+            order=order,
+            product=product,
+            reason=reason,
+            return_method=return_method,
+            as_of=today,
+        )
+        if not quote.eligible:
+            field = {Refusal.BAD_REASON: "reason", Refusal.BAD_RETURN_METHOD: "return_method"}.get(
+                quote.refusal or "", "products"
+            )
+            raise RefundRefused(field, quote.message, quote.refusal or "")
+        quotes.append((product, quote))
+    user = _user(actor)
+    created: list[Refund] = []
+    try:
+        with transaction.atomic():
+            for product, quote in quotes:
+                refund = Refund.objects.create(
+                    account=account,
+                    order=order,
+                    product=product,
+                    reason=reason,
+                    requested_on=today,
+                    return_method=return_method,
+                    channel=channel,
+                    requested_by=user,
+                    gross=quote.gross,
+                    deduction=quote.deduction,
+                    amount=quote.amount,
+                    pv=quote.pv,
+                    return_deadline=quote.return_deadline,
+                    window_ends_on=quote.window_ends_on,
+                    submitted_at=clock.now(),
+                    due_on=Refund.due_date_from(today),
+                )
+                audit_record(
+                    actor=user,
+                    obj=refund,
+                    action="request",
+                    note=quote.message,
+                    changes={"status": (None, RefundStatus.REQUESTED), "channel": (None, channel)},
+                )
+                _tell(refund, "refunds_requested", quote=quote)
+                created.append(refund)
+    except IntegrityError:
+        if not any(
+            Refund.objects.filter(account=account, product=p)
+            .exclude(status__in=(RefundStatus.REJECTED, RefundStatus.EXPIRED))
+            .exists()
+            for p, _ in quotes
+        ):
+            raise  # not the one-per-product race: a real fault, not a refusal
+        raise RefundRefused(
+            "products",
+            "a refund for this product was just requested for this account; only one refund per "
+            "product is issued",
+            Refusal.ALREADY_REFUNDED,
+        ) from None
+    return created
+
+
+def _locked(refund: Refund) -> Refund:
+    return Refund.objects.select_for_update().select_related("order", "product", "account").get(pk=refund.pk)
+
+
+def _require(locked: Refund, *states: str) -> None:
+    if locked.status not in states:
+        raise RefundRefused(
+            "status", f"refund #{locked.pk} is {locked.status}; this needs {' or '.join(states)}"
+        )
+
+
+def label_reference_for(refund: Refund) -> str:
+    """A barcode-friendly reference with a mod-10 check digit, derived from the id (stable on retries)."""
+    body = f"{refund.pk:010d}"
+    check = (10 - sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body))) % 10) % 10
+    return f"PLXR{body}{check}"
+
+
+def refund_authorize(*, refund: Refund, actor: Any, note: str = "") -> Refund:
+    """Customer Service: the RA number and the prepaid label; two emails (instructions, label).
+
+    A store pick-up mistake needs nothing back: it is authorized for Finance to refund directly.
+    """
+    note = (note or "").strip()
+    with transaction.atomic():
+        locked = _locked(refund)
+        _require(locked, RefundStatus.REQUESTED)
+        locked.authorize(by=actor, description=note or None)
+        today = clock.today()
+        locked.authorized_on = today
+        locked.ra_number = f"RA{locked.pk:08d}"
+        if locked.skips_return:
+            locked.due_on = today + timedelta(days=PAY_AFTER_RECEIPT_DAYS[1])
+        else:
+            locked.label_reference = label_reference_for(locked)
+            locked.due_on = locked.return_deadline
+        locked.record_decision(actor=_user(actor), note=note)
+        locked.save()
+        _tell(locked, "refunds_authorized", note=note)
+        if not locked.skips_return:
+            _tell(locked, "refunds_label")
+    return locked
+
+
+def refund_reject(*, refund: Refund, actor: Any, note: str) -> Refund:
+    """Refuse with a reason the member is told; the product may be requested again later."""
+    note = (note or "").strip()
+    if not note:
+        raise RefundRefused("note", "a reason is required to reject a refund; the member is told it")
+    with transaction.atomic():
+        locked = _locked(refund)
+        _require(locked, RefundStatus.REQUESTED, RefundStatus.AUTHORIZED)
+        locked.reject(by=actor, description=note)
+        locked.record_decision(actor=_user(actor), note=note)
+        locked.due_on = None
+        locked.save()
+        _tell(locked, "refunds_rejected", note=note)
+    return locked
+
+
+def _settle_on_receipt(locked: Refund, *, postage_paid_by_customer: bool) -> None:
+    """The deduction is decided when the package arrives: none when the customer paid the postage."""
+    locked.postage_paid_by_customer = postage_paid_by_customer
+    if postage_paid_by_customer:
+        locked.deduction = ZERO
+    else:
+        locked.deduction = min(label_fee(locked.order.country), locked.gross)
+    locked.amount = locked.gross - locked.deduction
+    locked.received_on = clock.today()
+    locked.due_on = locked.received_on + timedelta(days=PAY_AFTER_RECEIPT_DAYS[1])
+
+
+def refund_receive(
+    *, refund: Refund, actor: Any, ra_number: str, postage_paid_by_customer: bool = False, note: str = ""
+) -> Refund:
+    """Returns: the package with a Customer Service label arrived (the RA number on it must match)."""
+    given = (ra_number or "").strip().upper()
+    with transaction.atomic():
+        locked = _locked(refund)
+        _require(locked, RefundStatus.AUTHORIZED)
+        if locked.skips_return:
+            raise RefundRefused("status", "a store pick-up correction has no package to receive")
+        if not locked.ra_number or given != locked.ra_number:
+            raise RefundRefused(
+                "ra_number",
+                f"{given or 'no RA number'} does not match this refund's label ({locked.ra_number}); "
+                "only returns with a label issued by Customer Service are accepted",
+            )
+        locked.receive(by=actor, description=(note or "").strip() or None)
+        _settle_on_receipt(locked, postage_paid_by_customer=postage_paid_by_customer)
+        locked.record_decision(actor=_user(actor), note=note)
+        locked.save()
+        _tell(locked, "refunds_received")
+    return locked
+
+
+def refund_refused_shipment(
+    *, order: Order, products: Iterable[Product], actor: Any, note: str = ""
+) -> list[Refund]:
+    """Returns: the carrier brought back a shipment the member refused.
+
+    Advances the open request for each product, or files one (money back) when none exists; either
+    way the package is now in the warehouse and Finance can pay. The return shipping is the company's
+    cost, so the country's label fee is deducted as for a prepaid label.
+    """
+    if not member_of(RETURNS)(None, _user(actor)):
+        raise RefundRefused("actor", "only Returns staff record refused shipments")
+    results = []
+    with transaction.atomic():
+        for product in {p.pk: p for p in products}.values():
+            existing = (
+                Refund.objects.select_for_update()
+                .filter(
+                    account=order.account,
+                    product=product,
+                    order=order,
+                    status__in=(RefundStatus.REQUESTED, RefundStatus.AUTHORIZED),
+                )
+                .first()
+            )
+            if existing is None:
+                existing = refund_request(
+                    account=order.account,
+                    order=order,
+                    products=[product],
+                    reason=RefundReason.MONEY_BACK,
+                    actor=actor,
+                    channel=RefundChannel.REFUSED_SHIPMENT,
+                )[0]
+            results.append(_receive_refused(existing, actor=actor, note=note))
+    return results
+
+
+def _receive_refused(refund: Refund, *, actor: Any, note: str) -> Refund:
+    locked = _locked(refund)
+    _require(locked, RefundStatus.REQUESTED, RefundStatus.AUTHORIZED)
+    locked.receive_refused(
+        by=actor, description=(note or "").strip() or "refused shipment returned by the carrier"
+    )
+    if not locked.ra_number:
+        locked.ra_number = f"RA{locked.pk:08d}"
+    locked.refused_shipment = True
+    _settle_on_receipt(locked, postage_paid_by_customer=False)
+    locked.record_decision(actor=_user(actor), note=note)
+    locked.save()
+    _tell(locked, "refunds_received")
+    return locked
+
+
+def refund_receive_refused(*, refund: Refund, actor: Any, note: str = "") -> Refund:
+    """The admin button on an existing request: its refused shipment is back in the warehouse."""
+    with transaction.atomic():
+        return _receive_refused(refund, actor=actor, note=note)
+
+
+def refund_mark_shipped(*, refund: Refund, actor: Any, tracking_number: str = "") -> Refund:
+    """The member says the package left: the 10-day expiry no longer applies to it."""
+    tracking = (tracking_number or "").strip()
+    if len(tracking) > 60:
+        raise RefundRefused("tracking_number", "at most 60 characters")
+    with transaction.atomic():
+        locked = _locked(refund)
+        if locked.account.user_id != getattr(_user(actor), "pk", None):
+            raise RefundRefused("refund", "only the member can report their own shipment")
+        _require(locked, RefundStatus.AUTHORIZED)
+        if locked.skips_return:
+            raise RefundRefused("status", "nothing is returned for a store pick-up correction")
+        if locked.shipped_on is None:
+            locked.shipped_on = clock.today()
+        locked.tracking_number = tracking or locked.tracking_number
+        locked.save(update_fields=["shipped_on", "tracking_number"])
+        audit_record(
+            actor=_user(actor),
+            obj=locked,
+            action="shipped",
+            note=tracking,
+            changes={"shipped_on": (None, locked.shipped_on.isoformat())},
+        )
+    return locked
+
+
+# --- the daily job ---------------------------------------------------------------------------------
+
+
+def _awaiting_return():
+    return Refund.objects.filter(status=RefundStatus.AUTHORIZED, shipped_on__isnull=True).exclude(
+        reason=RefundReason.STORE_PICKUP
+    )
+
+
+def refunds_remind(*, as_of: date | None = None) -> int:
+    """Remind members two days before their return deadline (once; a missed day still reminds)."""
+    today = clock.today(as_of)
+    sent = 0
+    due = _awaiting_return().filter(
+        reminder_sent_on__isnull=True,
+        return_deadline__gte=today,
+        return_deadline__lte=today + timedelta(days=REMINDER_DAYS_BEFORE),
+    )
+    for refund_id in due.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            # The conditional UPDATE is the claim: two job runs never remind twice.
+            if not Refund.objects.filter(pk=refund_id, reminder_sent_on__isnull=True).update(
+                reminder_sent_on=today
+            ):
+                continue
+            refund = Refund.objects.select_related("account", "order", "product").get(pk=refund_id)
+            _tell(refund, "refunds_reminder")
+            sent += 1
+    return sent
+
+
+def refunds_expire(*, as_of: date | None = None) -> int:
+    """Expire authorized returns not shipped by their deadline (request day + 10); the member is told."""
+    today = clock.today(as_of)
+    expired = 0
+    for refund_id in (
+        _awaiting_return().filter(return_deadline__lt=today).values_list("pk", flat=True).iterator()
+    ):
+        with transaction.atomic():
+            locked = _locked(Refund(pk=refund_id))
+            if locked.status != RefundStatus.AUTHORIZED or locked.shipped_on is not None:
+                continue  # shipped or decided since the scan
+            note = f"nothing shipped by the return deadline {locked.return_deadline.isoformat()}"
+            locked.expire(by=None, description=note)
+            locked.record_decision(actor=None, note=note)
+            locked.due_on = None
+            locked.save()
+            _tell(locked, "refunds_expired")
+            expired += 1
+    return expired

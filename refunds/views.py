@@ -1,0 +1,173 @@
+"""Member pages: the Request Refund Form, the member's refunds, the return label, and the
+ambassador's refunds for retail sales they made directly. Thin callers of selectors and services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+
+from accounts.models import Account, Order, Product
+from plexus_office.platform.roles import CUSTOMER_SERVICE, FINANCE, RETURNS, member_of
+from refunds.forms import RefundRequestForm
+from refunds.models import Refund, RefundChannel
+from refunds.selectors import direct_sales_of, orders_for_refund, refund_pay_window, refund_quote, refunds_of
+from refunds.services import RefundRefused, refund_mark_shipped, refund_request
+
+
+def _member(request) -> Account:
+    account = Account.objects.filter(user=request.user).first()
+    if account is None:
+        raise Http404("No member account is linked to this login.")
+    return account
+
+
+def _request_page(
+    request, *, account: Account, orders: list[Order], channel: str, template: str, extra: dict
+):
+    selected = None
+    if request.method == "GET" and request.GET.get("order"):
+        selected = next((o for o in orders if o.ref == request.GET["order"]), None)
+    form = RefundRequestForm(request.POST or None, orders=orders, selected=selected)
+    quotes = []
+    if request.method == "POST" and form.is_valid():
+        order = form.cleaned_data["order"]
+        products = list(Product.objects.filter(sku__in=form.cleaned_data["products"]))
+        buyer = order.account
+        quotes = [
+            (
+                p,
+                refund_quote(
+                    account=buyer,
+                    order=order,
+                    product=p,
+                    reason=form.cleaned_data["reason"],
+                    return_method=form.cleaned_data["return_method"],
+                ),
+            )
+            for p in products
+        ]
+        refused = [q for _, q in quotes if not q.eligible]
+        if request.POST.get("action") == "submit" and not refused:
+            try:
+                made = refund_request(
+                    account=buyer,
+                    order=order,
+                    products=products,
+                    reason=form.cleaned_data["reason"],
+                    return_method=form.cleaned_data["return_method"],
+                    actor=request.user,
+                    channel=channel,
+                )
+            except RefundRefused as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                messages.success(
+                    request,
+                    f"Refund request(s) {', '.join(f'#{r.pk}' for r in made)} sent. "
+                    "Customer Service answers within 2 business days.",
+                )
+                if channel == RefundChannel.MEMBER:
+                    return redirect("refunds:detail", pk=made[0].pk)
+                return redirect("refunds:sales")
+        for _, q in refused:
+            form.add_error(None, q.message)
+    context = {"form": form, "quotes": quotes, "account": account, **extra}
+    return TemplateResponse(request, template, context, status=400 if form.errors else 200)
+
+
+@login_required
+def home(request):
+    account = _member(request)
+    orders = list(orders_for_refund(account=account))
+    return _request_page(
+        request,
+        account=account,
+        orders=orders,
+        channel=RefundChannel.MEMBER,
+        template="refunds/home.html",
+        extra={"refunds": refunds_of(account=account)[:50]},
+    )
+
+
+@login_required
+def sales(request):
+    account = _member(request)
+    if not account.is_ambassador:
+        raise Http404("Only Brand Ambassadors issue refunds for their retail sales.")
+    orders = list(direct_sales_of(ambassador=account))
+    for order in orders:
+        order._show_buyer = True
+    issued = (
+        Refund.objects.filter(order__sold_by=account)
+        .select_related("order", "product", "account")
+        .order_by("-requested_on", "-id")[:50]
+    )
+    return _request_page(
+        request,
+        account=account,
+        orders=orders,
+        channel=RefundChannel.AMBASSADOR,
+        template="refunds/sales.html",
+        extra={"issued": issued},
+    )
+
+
+def _visible_refund(request, pk: int) -> Refund:
+    refund = get_object_or_404(Refund.objects.select_related("order", "product", "account"), pk=pk)
+    user = request.user
+    staff = member_of(CUSTOMER_SERVICE, RETURNS, FINANCE)(None, user)
+    seller = (
+        refund.order.sold_by_id and Account.objects.filter(user=user, pk=refund.order.sold_by_id).exists()
+    )
+    if refund.account.user_id != user.pk and not staff and not seller:
+        raise Http404("No such refund.")  # another member's refund: not even its existence
+    return refund
+
+
+@login_required
+def detail(request, pk: int):
+    refund = _visible_refund(request, pk)
+    if request.method == "POST":
+        try:
+            refund_mark_shipped(
+                refund=refund, actor=request.user, tracking_number=request.POST.get("tracking_number", "")
+            )
+        except RefundRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, "Thank you: we recorded that your return is on its way.")
+        return redirect("refunds:detail", pk=refund.pk)
+    return TemplateResponse(
+        request, "refunds/detail.html", {"refund": refund, "pay_window": refund_pay_window(refund)}
+    )
+
+
+@login_required
+def label(request, pk: int):
+    refund = _visible_refund(request, pk)
+    if not refund.label_reference:
+        raise Http404("This refund has no return label (not authorized yet, or nothing to return).")
+    bars = barcode_bars(refund.label_reference)
+    width = bars[-1]["x"] + bars[-1]["w"] + 10
+    return TemplateResponse(
+        request, "refunds/label.html", {"refund": refund, "bars": bars, "bar_width": width}
+    )
+
+
+def barcode_bars(reference: str) -> list[dict[str, int]]:
+    """Bars of a barcode-like strip for the printed label: each character's code as wide/narrow bars.
+
+    Not a scannable symbology: the readable reference under it is what the warehouse types.
+    """
+    bars, x = [], 10
+    for char in reference:
+        code = ord(char)
+        for bit in range(7):
+            width = 3 if (code >> bit) & 1 else 1
+            bars.append({"x": x, "w": width})
+            x += width + 2
+        x += 3
+    return bars

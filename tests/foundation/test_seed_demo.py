@@ -1,0 +1,94 @@
+"""seed_demo: a small realistic company, deterministic per seed, idempotent with --if-empty."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts.genealogy import upline_ids
+from accounts.models import Account, Order, SavedCard, Sponsorship
+from accounts.selectors import qualified_lead_sponsors
+from tests.factories import AmbassadorFactory
+
+pytestmark = pytest.mark.django_db
+AS_OF = date(2026, 3, 10)
+
+
+def seed(*extra):
+    out = io.StringIO()
+    call_command(
+        "seed_demo",
+        "--accounts",
+        "300",
+        "--seed",
+        "7",
+        "--as-of",
+        "2026-03-10",
+        "--no-progress",
+        "--json",
+        *extra,
+        stdout=out,
+    )
+    return json.loads(out.getvalue()) if out.getvalue().startswith("{") else out.getvalue()
+
+
+def test_seed_builds_a_company_with_the_expected_shape():
+    result = seed()
+
+    assert result["counts"]["accounts"] == 300
+    assert Account.objects.filter(is_corporate=False).count() == 300
+    # Every member has exactly one open sponsorship period.
+    assert Sponsorship.objects.filter(valid_to__isnull=True, account__is_corporate=False).count() == 300
+    assert Account.objects.filter(sponsor__number=2).count() == 30
+    assert qualified_lead_sponsors(as_of=AS_OF).count() == 1
+    leader = Account.objects.get(user__username="leader")
+    assert qualified_lead_sponsors(as_of=AS_OF).get() == leader
+    deepest = Account.objects.get(number=leader.number + 29)
+    assert len(upline_ids(account_id=deepest.pk)) == 30  # 29 above it in the line, the leader, the root
+    assert not SavedCard.objects.exclude(token__startswith="tok_seed7_").exists()
+    assert Order.objects.filter(ordered_on__gt=AS_OF).count() == 0
+
+
+def test_same_seed_gives_the_same_company():
+    seed()
+    first = list(
+        Account.objects.filter(is_corporate=False).values_list(
+            "number", "name", "sponsor__number", "kind", "title_rank"
+        )
+    )
+    seed("--replace")
+    second = list(
+        Account.objects.filter(is_corporate=False).values_list(
+            "number", "name", "sponsor__number", "kind", "title_rank"
+        )
+    )
+
+    assert first == second
+
+
+def test_if_empty_does_nothing_when_members_exist():
+    AmbassadorFactory()
+
+    output = seed("--if-empty")
+
+    assert "1 member accounts already exist; nothing done" in output
+    assert Account.objects.filter(is_corporate=False).count() == 1
+
+
+def test_seeding_over_members_without_replace_is_refused_and_changes_nothing():
+    AmbassadorFactory()
+
+    with pytest.raises(CommandError, match="--replace: member accounts already exist"):
+        seed()
+
+    assert Account.objects.filter(is_corporate=False).count() == 1
+
+
+def test_too_few_accounts_is_refused_naming_the_option():
+    with pytest.raises(CommandError, match="--accounts: at least 50, got 10"):
+        call_command("seed_demo", "--accounts", "10")

@@ -1,0 +1,111 @@
+"""Member page, API, dashboard panel and the Leads Operations admin pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Group
+from django.template import Context, Template
+
+from accounts.models import Account
+from leads.models import SponsorCorrection
+from plexus_office import clock
+from plexus_office.platform.roles import LEADS_OPERATIONS
+from tests.factories import AmbassadorFactory, UserFactory
+from tests.leads.builders import AS_OF, lead, qualified_sponsor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with clock.frozen_at(AS_OF):
+        yield
+
+
+def _member(number: int, **kwargs) -> tuple[Account, object]:
+    user = UserFactory(username=f"m{number}")
+    account = lead(number, listed=date(2026, 3, 1), **kwargs)
+    Account.objects.filter(pk=account.pk).update(user=user)
+    return account, user
+
+
+def test_the_member_page_files_a_correction_request(client):
+    AmbassadorFactory(number=1001)
+    account, user = _member(5001)
+    client.force_login(user)
+
+    response = client.post("/leads/correction/", {"sponsor_number": "1001", "explanation": "Ann"})
+
+    assert response.status_code == 302
+    assert SponsorCorrection.objects.get().requested_sponsor.number == 1001
+
+
+def test_the_member_page_shows_a_refusal_next_to_the_field_and_files_nothing(client):
+    _account, user = _member(5001)
+    client.force_login(user)
+
+    response = client.post("/leads/correction/", {"sponsor_number": "777"})
+
+    assert response.status_code == 400
+    assert "there is no account 777" in response.content.decode()
+    assert SponsorCorrection.objects.count() == 0
+
+
+def test_the_api_files_a_request_and_lists_only_the_members_own(client):
+    AmbassadorFactory(number=1001)
+    _account, user = _member(5001)
+    _other, other_user = _member(5002)
+    client.force_login(user)
+
+    created = client.post(
+        "/api/v1/leads/corrections/", {"sponsor_number": "1001"}, content_type="application/json"
+    )
+    refused = client.post(
+        "/api/v1/leads/corrections/", {"sponsor_number": "1001"}, content_type="application/json"
+    )
+    client.force_login(other_user)
+    others = client.get("/api/v1/leads/corrections/")
+
+    assert (created.status_code, created.json()["requested_sponsor"], created.json()["due_on"]) == (
+        201,
+        1001,
+        "2026-03-12",
+    )
+    assert refused.status_code == 400 and "account" in refused.json()
+    assert others.json() == {"results": []}
+
+
+def test_the_dashboard_panel_tells_a_qualified_ambassador_so():
+    sponsor = qualified_sponsor(1001)
+
+    html = Template("{% include 'leads/_dashboard.html' %}").render(Context({"account": sponsor}))
+
+    assert "You qualify for the Leads program." in html
+
+
+def test_the_dashboard_panel_lists_what_an_ambassador_is_missing():
+    ambassador = AmbassadorFactory(number=1001)
+
+    html = Template("{% include 'leads/_dashboard.html' %}").render(Context({"account": ambassador}))
+
+    assert "You do not qualify for the Leads program yet" in html
+    assert "title rank Brand Ambassador; Senior Ruby or higher is needed" in html
+
+
+def test_leads_operations_see_qualified_sponsors_and_the_five_rules_of_anyone(client):
+    qualified_sponsor(1001)
+    AmbassadorFactory(number=1002)
+    staff = UserFactory(username="ops", is_staff=True)
+    staff.groups.add(Group.objects.get(name=LEADS_OPERATIONS))
+    client.force_login(staff)
+
+    listing = client.get("/admin/leads/qualifiedsponsor/")
+    rules = client.get("/admin/leads/qualifiedsponsor/rules/", {"number": "1002"})
+
+    assert listing.status_code == 200
+    assert "never had leads" in listing.content.decode() and ">1002<" not in listing.content.decode()
+    assert rules.status_code == 200
+    assert "Does not qualify for the Leads program." in rules.content.decode()
+    assert "paid rank 2026-01: none, 2026-02: none" in rules.content.decode()
