@@ -66,7 +66,7 @@ def is_in_downline(*, member_id: int, upline_id: int) -> bool:
 
 
 def would_create_loop(*, account_id: int, new_sponsor_id: int) -> bool:
-    """Moving ``account_id`` under ``new_sponsor_id`` loops when the new sponsor is the account or below it."""
+    """Moving ``account_id`` under ``new_sponsor_id`` loops when the new sponsor is it or below it."""
     return new_sponsor_id == account_id or is_in_downline(member_id=new_sponsor_id, upline_id=account_id)
 
 

@@ -52,7 +52,9 @@ class AccountStatus(models.TextChoices):
 class Account(FSMModelMixin, models.Model):
     number = models.BigIntegerField(unique=True, help_text="Public account number (not the primary key).")
     kind = models.CharField(max_length=20, choices=AccountKind.choices, db_index=True)
-    status = FSMField(default=AccountStatus.ACTIVE, choices=AccountStatus.choices, protected=True, db_index=True)
+    status = FSMField(
+        default=AccountStatus.ACTIVE, choices=AccountStatus.choices, protected=True, db_index=True
+    )
     is_corporate = models.BooleanField(default=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="account"
@@ -176,6 +178,9 @@ class PaidRank(models.Model):
         ordering = ["account", "month"]
         constraints = [models.UniqueConstraint(fields=["account", "month"], name="paid_rank_one_per_month")]
 
+    def __str__(self) -> str:
+        return f"#{self.account_id} {self.month:%Y-%m}: {self.get_rank_display()}"
+
 
 class Product(models.Model):
     sku = models.CharField(max_length=40, unique=True)
@@ -208,13 +213,17 @@ class SavedCard(models.Model):
     billing_postal_code = models.CharField(max_length=20, blank=True)
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    removed_at = models.DateTimeField(null=True, blank=True, help_text="Removed from the account; kept for refunds.")
+    removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Removed from the account; kept for refunds."
+    )
 
     class Meta:
         ordering = ["account", "-is_default", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account"], condition=Q(is_default=True, removed_at__isnull=True), name="one_default_card"
+                fields=["account"],
+                condition=Q(is_default=True, removed_at__isnull=True),
+                name="one_default_card",
             ),
         ]
 
@@ -231,10 +240,16 @@ class Order(models.Model):
     picked_up = models.BooleanField(default=False)
     shipping = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
     subscription_order = models.BooleanField(default=False)
-    card = models.ForeignKey(SavedCard, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    card = models.ForeignKey(
+        SavedCard, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
     charge_id = models.CharField(max_length=100, blank=True, help_text="Gateway charge, for refunds.")
     sold_by = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_sales",
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="direct_sales",
         help_text="The ambassador who made this retail sale directly (issues its refunds).",
     )
     # Dropship: a one-off recipient; the account's saved address is left alone.
@@ -261,6 +276,9 @@ class OrderLine(models.Model):
     class Meta:
         ordering = ["order", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.qty} x {self.product_id} @ {self.unit_price}"
+
     @property
     def total(self) -> Decimal:
         return self.unit_price * self.qty
@@ -276,7 +294,9 @@ class Subscription(models.Model):
     """The monthly subscription order (autoship)."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="subscription")
-    status = models.CharField(max_length=10, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE)
+    status = models.CharField(
+        max_length=10, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
+    )
     pv = models.PositiveIntegerField(default=0)
     card = models.ForeignKey(
         SavedCard, null=True, blank=True, on_delete=models.SET_NULL, related_name="subscriptions"
@@ -300,6 +320,9 @@ class MembershipFeePayment(models.Model):
     class Meta:
         ordering = ["account", "-paid_on"]
 
+    def __str__(self) -> str:
+        return f"Fee {self.amount} paid {self.paid_on} by #{self.account_id}"
+
 
 class CommissionKind(models.TextChoices):
     BUSINESS_BUILDER_BONUS = "business_builder_bonus", "Business Builder Bonus"
@@ -321,8 +344,12 @@ class CommissionEntry(models.Model):
     earner = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="commission_entries")
     kind = models.CharField(max_length=30, choices=CommissionKind.choices)
     amount = models.DecimalField(max_digits=12, decimal_places=2, help_text="Negative for adjustments.")
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="commissions")
-    status = models.CharField(max_length=10, choices=CommissionStatus.choices, default=CommissionStatus.UNPAID)
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="commissions"
+    )
+    status = models.CharField(
+        max_length=10, choices=CommissionStatus.choices, default=CommissionStatus.UNPAID
+    )
     earned_on = models.DateField()
     paid_on = models.DateField(null=True, blank=True)
     reverses = models.ForeignKey(
@@ -336,18 +363,26 @@ class CommissionEntry(models.Model):
         verbose_name_plural = "commission entries"
         indexes = [models.Index(fields=["earner", "status"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ({self.status})"
+
 
 class PerkCredit(models.Model):
     """Plexus Perks credit earned by a subscription order (negative rows are deductions)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="perk_credits")
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="perk_credits")
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="perk_credits"
+    )
     amount = models.DecimalField(max_digits=10, decimal_places=2)
     created_on = models.DateField()
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["account", "-created_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Perk credit {self.amount} on {self.created_on}"
 
 
 # Self-service models live in their own module (flags, pending email changes); registered here.

@@ -72,7 +72,9 @@ def _money(value: Any, where: str, name: str, *, default: str | None = None) -> 
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ScenarioError(f"{where}: field '{name}': bad amount {value!r} (expected a string like \"7.95\")") from None
+        raise ScenarioError(
+            f"{where}: field '{name}': bad amount {value!r} (expected a string like \"7.95\")"
+        ) from None
     if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
         raise ScenarioError(f"{where}: field '{name}': bad amount {value!r} (non-negative, two decimals)")
     return amount.quantize(Decimal("0.01"))
@@ -120,7 +122,9 @@ def read_scenario(path: str | Path) -> dict[str, Any]:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise ScenarioError(f"file {str(path)!r}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise ScenarioError(
+            f"file {str(path)!r}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
     except UnicodeDecodeError:
         raise ScenarioError(f"file {str(path)!r}: not UTF-8 text") from None
     if not isinstance(data, dict):
@@ -185,7 +189,9 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
             try:
                 month_day = parse_month(month)
             except ValueError:
-                raise ScenarioError(f"{where}: field 'paid_ranks': bad month {month!r} (expected YYYY-MM)") from None
+                raise ScenarioError(
+                    f"{where}: field 'paid_ranks': bad month {month!r} (expected YYYY-MM)"
+                ) from None
             month_rank = _rank(rank, where, f"paid_ranks.{month}")
             if month_rank is not None:  # null means "not paid that month": no row
                 paid_ranks[month_day] = month_rank
@@ -194,27 +200,39 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(subscription, dict):
                 raise ScenarioError(f"{where}: field 'subscription' must be null or an object")
             subscription = {
-                "status": _choice(subscription.get("status"), list(SubscriptionStatus.values), where,
-                                  "subscription.status"),
+                "status": _choice(
+                    subscription.get("status"), list(SubscriptionStatus.values), where, "subscription.status"
+                ),
                 "pv": _int(subscription.get("pv"), where, "subscription.pv", default=0),
             }
         country = raw.get("country") or "US"
         if not isinstance(country, str) or len(country) != 2 or not country.isalpha():
-            raise ScenarioError(f"{where}: field 'country': expected a two-letter country code, got {country!r}")
+            raise ScenarioError(
+                f"{where}: field 'country': expected a two-letter country code, got {country!r}"
+            )
         orders = []
         raw_orders = raw.get("orders") or []
         if not isinstance(raw_orders, list):
             raise ScenarioError(f"{where}: field 'orders' must be a list")
         for o_index, raw_order in enumerate(raw_orders):
-            if not isinstance(raw_order, dict) or not isinstance(raw_order.get("ref"), str) or not raw_order["ref"]:
+            if (
+                not isinstance(raw_order, dict)
+                or not isinstance(raw_order.get("ref"), str)
+                or not raw_order["ref"]
+            ):
                 raise ScenarioError(f"{where}: field 'orders[{o_index}].ref' is required")
             ref = raw_order["ref"]
             o_where = f"{where}, order {ref}"
             if ref in order_refs:
                 raise ScenarioError(f"{o_where}: field 'ref' is used twice")
             order_refs[ref] = number
-            fulfillment = _choice(raw_order.get("fulfillment"), list(Fulfillment.values), o_where, "fulfillment",
-                                  default=Fulfillment.SHIP)
+            fulfillment = _choice(
+                raw_order.get("fulfillment"),
+                list(Fulfillment.values),
+                o_where,
+                "fulfillment",
+                default=Fulfillment.SHIP,
+            )
             lines = []
             raw_lines = raw_order.get("lines") or []
             if not isinstance(raw_lines, list) or not raw_lines:
@@ -226,37 +244,46 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
                 sku = raw_line.get("sku")
                 if not isinstance(sku, str) or sku not in products:
                     raise ScenarioError(f"{l_where}: field 'sku': unknown product {sku!r}")
-                lines.append({
-                    "sku": sku,
-                    "qty": _int(raw_line.get("qty"), l_where, "qty", default=1, minimum=1),
-                    "price": _money(raw_line.get("price"), l_where, "price") if raw_line.get("price") is not None
-                    else products[sku]["price"],
-                    "pv": _int(raw_line.get("pv"), l_where, "pv", default=products[sku]["pv"]),
-                })
+                lines.append(
+                    {
+                        "sku": sku,
+                        "qty": _int(raw_line.get("qty"), l_where, "qty", default=1, minimum=1),
+                        "price": _money(raw_line.get("price"), l_where, "price")
+                        if raw_line.get("price") is not None
+                        else products[sku]["price"],
+                        "pv": _int(raw_line.get("pv"), l_where, "pv", default=products[sku]["pv"]),
+                    }
+                )
             order_country = raw_order.get("country") or country
             if not isinstance(order_country, str) or len(order_country) != 2:
                 raise ScenarioError(f"{o_where}: field 'country': expected a two-letter country code")
-            orders.append({
-                "ref": ref,
-                "date": _date(raw_order.get("date"), o_where, "date", required=True),
-                "fulfillment": fulfillment,
-                "picked_up": _bool(raw_order.get("picked_up"), o_where, "picked_up", default=False),
-                "subscription_order": _bool(raw_order.get("subscription_order"), o_where, "subscription_order",
-                                            default=False),
-                "shipping": _money(raw_order.get("shipping"), o_where, "shipping", default="0.00"),
-                "country": order_country.upper(),
-                "lines": lines,
-            })
+            orders.append(
+                {
+                    "ref": ref,
+                    "date": _date(raw_order.get("date"), o_where, "date", required=True),
+                    "fulfillment": fulfillment,
+                    "picked_up": _bool(raw_order.get("picked_up"), o_where, "picked_up", default=False),
+                    "subscription_order": _bool(
+                        raw_order.get("subscription_order"), o_where, "subscription_order", default=False
+                    ),
+                    "shipping": _money(raw_order.get("shipping"), o_where, "shipping", default="0.00"),
+                    "country": order_country.upper(),
+                    "lines": lines,
+                }
+            )
         email = raw.get("email") or ""
         if not isinstance(email, str) or (email and "@" not in email):
             raise ScenarioError(f"{where}: field 'email': not an email address: {email!r}")
-        status = _choice(raw.get("status"), list(AccountStatus.values), where, "status",
-                         default=AccountStatus.ACTIVE)
+        status = _choice(
+            raw.get("status"), list(AccountStatus.values), where, "status", default=AccountStatus.ACTIVE
+        )
         # Live accounts share no email (a database constraint): say so here, not as an IntegrityError.
         if email and status == AccountStatus.ACTIVE:
             if email.lower() in live_emails:
                 owner = live_emails[email.lower()]
-                raise ScenarioError(f"{where}: field 'email': {email!r} is already used by live account {owner}")
+                raise ScenarioError(
+                    f"{where}: field 'email': {email!r} is already used by live account {owner}"
+                )
             live_emails[email.lower()] = number
         accounts[number] = {
             "number": number,
@@ -287,7 +314,9 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
         current = accounts[number]["sponsor"]
         while current in accounts:
             if current in seen:
-                raise ScenarioError(f"{_where(number)}: field 'sponsor': sponsor loop through account {current}")
+                raise ScenarioError(
+                    f"{_where(number)}: field 'sponsor': sponsor loop through account {current}"
+                )
             seen.add(current)
             current = accounts[current]["sponsor"]
 
@@ -311,15 +340,22 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
         skus = {line["sku"] for line in order["lines"]}
         if not isinstance(raw.get("sku"), str) or raw["sku"] not in skus:
             raise ScenarioError(f"{where}: field 'sku': {raw.get('sku')!r} is not on order {ref}")
-        refunds.append({
-            "account": number,
-            "order": ref,
-            "sku": raw["sku"],
-            "reason": _choice(raw.get("reason"), ["money_back", "satisfaction", "store_pickup"], where, "reason",
-                              default="money_back"),
-            "requested_on": _date(raw.get("requested_on"), where, "requested_on", required=True),
-            "status": _choice(raw.get("status"), statuses, where, "status", default="requested"),
-        })
+        refunds.append(
+            {
+                "account": number,
+                "order": ref,
+                "sku": raw["sku"],
+                "reason": _choice(
+                    raw.get("reason"),
+                    ["money_back", "satisfaction", "store_pickup"],
+                    where,
+                    "reason",
+                    default="money_back",
+                ),
+                "requested_on": _date(raw.get("requested_on"), where, "requested_on", required=True),
+                "status": _choice(raw.get("status"), statuses, where, "status", default="requested"),
+            }
+        )
     return {"as_of": as_of, "products": products, "accounts": accounts, "refunds": refunds}
 
 
@@ -327,8 +363,10 @@ def _wipe_member_data() -> None:
     """Remove every member and what hangs off them; corporate accounts 1 and 2 and staff users stay."""
     User = get_user_model()
     member_user_ids = list(
-        Account.objects.exclude(number__in=CORPORATE).exclude(user__isnull=True)
-        .filter(user__is_staff=False).values_list("user_id", flat=True)
+        Account.objects.exclude(number__in=CORPORATE)
+        .exclude(user__isnull=True)
+        .filter(user__is_staff=False)
+        .values_list("user_id", flat=True)
     )
     # Reset the corporate accounts' sponsored links first, so deleting members never trips a PROTECT.
     Account.objects.exclude(number__in=CORPORATE).update(sponsor=None)
@@ -351,16 +389,25 @@ def load(data: dict[str, Any]) -> dict[str, int]:
     orphan = Account.objects.get(number=CORPORATE_SPONSOR_NUMBER)
     Account.objects.filter(pk=orphan.pk).update(last_lead_batch_on=None)
     products = {
-        p.sku: p for p in Product.objects.bulk_create(Product(**record) for record in data["products"].values())
+        p.sku: p
+        for p in Product.objects.bulk_create(Product(**record) for record in data["products"].values())
     }
     records = data["accounts"]
     created = Account.objects.bulk_create(
         Account(
-            number=r["number"], kind=r["kind"], status=r["status"], enrolled_on=r["enrolled_on"],
-            country=r["country"], name=r["name"], email=r["email"], title_rank=r["title_rank"],
-            membership_fee_due_on=r["membership_fee_due_on"], last_lead_batch_on=r["last_lead_batch_on"],
+            number=r["number"],
+            kind=r["kind"],
+            status=r["status"],
+            enrolled_on=r["enrolled_on"],
+            country=r["country"],
+            name=r["name"],
+            email=r["email"],
+            title_rank=r["title_rank"],
+            membership_fee_due_on=r["membership_fee_due_on"],
+            last_lead_batch_on=r["last_lead_batch_on"],
             personally_enrolled=r["personal"],
-            mailing_country=r["country"], shipping_country=r["country"],
+            mailing_country=r["country"],
+            shipping_country=r["country"],
         )
         for r in records.values()
     )
@@ -377,42 +424,76 @@ def load(data: dict[str, Any]) -> dict[str, int]:
         if r["sponsor"] == CORPORATE_SPONSOR_NUMBER:
             account.listed_under_2_on = r["listed_under_2_on"] or r["enrolled_on"]
         to_update.append(account)
-        history.append(Sponsorship(
-            account=account, sponsor=account.sponsor, valid_from=account.listed_under_2_on or r["enrolled_on"],
-            reason=SponsorChangeReason.ENROLLMENT if r["personal"] else SponsorChangeReason.LEAD_PLACEMENT,
-            personal=r["personal"],
-        ))
+        history.append(
+            Sponsorship(
+                account=account,
+                sponsor=account.sponsor,
+                valid_from=account.listed_under_2_on or r["enrolled_on"],
+                reason=SponsorChangeReason.ENROLLMENT
+                if r["personal"]
+                else SponsorChangeReason.LEAD_PLACEMENT,
+                personal=r["personal"],
+            )
+        )
     Account.objects.bulk_update(to_update, ["sponsor", "listed_under_2_on"])
     Sponsorship.objects.bulk_create(history)
     PaidRank.objects.bulk_create(
         PaidRank(account=by_number[n], month=month, rank=rank)
-        for n, r in records.items() for month, rank in r["paid_ranks"].items()
+        for n, r in records.items()
+        for month, rank in r["paid_ranks"].items()
     )
     Subscription.objects.bulk_create(
-        Subscription(account=by_number[n], status=r["subscription"]["status"], pv=r["subscription"]["pv"],
-                     started_on=r["enrolled_on"])
-        for n, r in records.items() if r["subscription"]
+        Subscription(
+            account=by_number[n],
+            status=r["subscription"]["status"],
+            pv=r["subscription"]["pv"],
+            started_on=r["enrolled_on"],
+        )
+        for n, r in records.items()
+        if r["subscription"]
     )
     orders = {}
     for n, r in records.items():
         for o in r["orders"]:
             orders[o["ref"]] = Order(
-                ref=o["ref"], account=by_number[n], ordered_on=o["date"], country=o["country"],
-                fulfillment=o["fulfillment"], picked_up=o["picked_up"], shipping=o["shipping"],
+                ref=o["ref"],
+                account=by_number[n],
+                ordered_on=o["date"],
+                country=o["country"],
+                fulfillment=o["fulfillment"],
+                picked_up=o["picked_up"],
+                shipping=o["shipping"],
                 subscription_order=o["subscription_order"],
             )
     Order.objects.bulk_create(orders.values())
     if any(o.pk is None for o in orders.values()):
         orders = Order.objects.in_bulk(list(orders), field_name="ref")
     OrderLine.objects.bulk_create(
-        OrderLine(order=orders[o["ref"]], product=products[line["sku"]], qty=line["qty"],
-                  unit_price=line["price"], pv=line["pv"])
-        for r in records.values() for o in r["orders"] for line in o["lines"]
+        OrderLine(
+            order=orders[o["ref"]],
+            product=products[line["sku"]],
+            qty=line["qty"],
+            unit_price=line["price"],
+            pv=line["pv"],
+        )
+        for r in records.values()
+        for o in r["orders"]
+        for line in o["lines"]
     )
     Refund.objects.bulk_create(
-        Refund(account=by_number[f["account"]], order=orders[f["order"]], product=products[f["sku"]],
-               reason=f["reason"], status=f["status"], requested_on=f["requested_on"])
+        Refund(
+            account=by_number[f["account"]],
+            order=orders[f["order"]],
+            product=products[f["sku"]],
+            reason=f["reason"],
+            status=f["status"],
+            requested_on=f["requested_on"],
+        )
         for f in data["refunds"]
     )
-    return {"accounts": len(records), "products": len(products), "orders": len(orders),
-            "refunds": len(data["refunds"])}
+    return {
+        "accounts": len(records),
+        "products": len(products),
+        "orders": len(orders),
+        "refunds": len(data["refunds"]),
+    }

@@ -89,7 +89,9 @@ def decide_activity(
     if kind != AccountKind.AMBASSADOR:
         since = add_months(as_of, -CUSTOMER_ACTIVE_MONTHS)
         if last_order_on is not None and last_order_on >= since:
-            reason = f"ordered on {last_order_on.isoformat()}, within 12 months (on or after {since.isoformat()})"
+            reason = (
+                f"ordered on {last_order_on.isoformat()}, within 12 months (on or after {since.isoformat()})"
+            )
             return ActivityVerdict(Activity.ACTIVE, reason, as_of, last_order_on)
         reason = f"no order on or after {since.isoformat()} (12 months before {as_of.isoformat()})"
         return ActivityVerdict(Activity.INACTIVE, reason, as_of, last_order_on)
@@ -105,7 +107,9 @@ def decide_activity(
     }
     if last_fee_paid_on is not None and last_fee_paid_on >= paid_since:
         return ActivityVerdict(
-            Activity.ACTIVE, f"membership fee paid on {last_fee_paid_on.isoformat()}, within 12 months", **common
+            Activity.ACTIVE,
+            f"membership fee paid on {last_fee_paid_on.isoformat()}, within 12 months",
+            **common,
         )
     if membership_fee_due_on is None:
         return ActivityVerdict(Activity.ACTIVE, "no membership fee due date on file: not overdue", **common)
@@ -202,8 +206,10 @@ def commission_qualification(*, account: Account, as_of: date | None = None) -> 
     elif subscription.card is None or subscription.card.removed_at is not None:
         missing.append("a card paying the subscription")
     elif not card_is_valid(subscription.card, as_of=day):
-        missing.append(f"an unexpired card (the subscription card expired {subscription.card.exp_month:02d}/"
-                       f"{subscription.card.exp_year})")
+        missing.append(
+            f"an unexpired card (the subscription card expired {subscription.card.exp_month:02d}/"
+            f"{subscription.card.exp_year})"
+        )
     return CommissionQualification(not missing, missing)
 
 
@@ -242,9 +248,13 @@ def lead_sponsor_queryset(*, as_of: date) -> QuerySet[Account]:
             PaidRank.objects.filter(account=OuterRef("pk"), month=second_month).values("rank")[:1]
         ),
         subscription_pv=Subquery(
-            Subscription.objects.filter(account=OuterRef("pk"), status=SubscriptionStatus.ACTIVE).values("pv")[:1]
+            Subscription.objects.filter(account=OuterRef("pk"), status=SubscriptionStatus.ACTIVE).values(
+                "pv"
+            )[:1]
         ),
-        new_vip_customer_number=Subquery(_recent_personal_recruits(as_of=as_of, kind=AccountKind.VIP_CUSTOMER)),
+        new_vip_customer_number=Subquery(
+            _recent_personal_recruits(as_of=as_of, kind=AccountKind.VIP_CUSTOMER)
+        ),
         new_ambassador_number=Subquery(_recent_personal_recruits(as_of=as_of, kind=AccountKind.AMBASSADOR)),
     )
 
@@ -277,8 +287,12 @@ class LeadSponsorVerdict:
         return [self.explanations[name] for name in LEAD_RULES if not self.rules[name]]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"qualified": self.qualified, "rules": self.rules, "facts": self.facts,
-                "explanations": self.explanations}
+        return {
+            "qualified": self.qualified,
+            "rules": self.rules,
+            "facts": self.facts,
+            "explanations": self.explanations,
+        }
 
 
 def lead_verdict_from_annotated(account: Account, *, as_of: date) -> LeadSponsorVerdict:
@@ -309,7 +323,8 @@ def lead_verdict_from_annotated(account: Account, *, as_of: date) -> LeadSponsor
         "title_rank": f"title rank {facts['title_rank'] or 'none'}; Senior Ruby or higher is needed",
         "paid_rank": f"paid rank {m1}: {facts['paid_ranks'][m1] or 'none'}, {m2}: "
         f"{facts['paid_ranks'][m2] or 'none'}; Senior Gold or higher is needed in both",
-        "subscription_pv": f"active subscription PV {pv if pv is not None else 'none'}; 100 PV or more is needed",
+        "subscription_pv": f"active subscription PV {pv if pv is not None else 'none'}; "
+        "100 PV or more is needed",
         "new_vip_customer": (f"new VIP customer #{vip}" if vip else "no VIP customer")
         + f" personally enrolled since {since} with an active subscription",
         "new_ambassador": (f"new ambassador #{amb}" if amb else "no ambassador")
@@ -356,4 +371,3 @@ def account_status(*, account: Account, as_of: date | None = None) -> dict[str, 
         "commission_qualified": commission.qualified,
         "commission_missing": commission.missing,
     }
-

@@ -35,15 +35,22 @@ def sponsor_change(
             raise SponsorLoopError(
                 f"account {locked.number}: sponsor {new_sponsor.number} is the account or in its downline"
             )
-        Sponsorship.objects.filter(account=locked, valid_to__isnull=True).update(valid_to=day, end_reason=reason)
+        Sponsorship.objects.filter(account=locked, valid_to__isnull=True).update(
+            valid_to=day, end_reason=reason
+        )
         user = actor if actor is not None and getattr(actor, "pk", None) else None
         if new_sponsor is not None:
             Sponsorship.objects.create(
-                account=locked, sponsor=new_sponsor, valid_from=day, reason=reason, personal=personal,
+                account=locked,
+                sponsor=new_sponsor,
+                valid_from=day,
+                reason=reason,
+                personal=personal,
                 created_by=user,
             )
         Account.objects.filter(pk=locked.pk).update(
-            sponsor=new_sponsor, personally_enrolled=personal,
+            sponsor=new_sponsor,
+            personally_enrolled=personal,
             listed_under_2_on=day if new_sponsor is not None and new_sponsor.number == 2 else None,
         )
         locked.refresh_from_db()
@@ -79,11 +86,21 @@ def account_cancel(*, account: Account, actor: User, reason: str) -> Account:
         locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
         live = Subscription.objects.filter(account=locked).exclude(status=SubscriptionStatus.CANCELLED)
         ended = live.update(status=SubscriptionStatus.CANCELLED, ended_on=clock.today())
-        audit_record(actor=actor, obj=locked, action="membership_cancelled", note=note,
-                     changes={"status": (AccountStatus.ACTIVE, locked.status),
-                              **({"subscription": ("active", "cancelled")} if ended else {})})
-        notify(recipient=locked, event="accounts_membership_cancelled",
-               context={"account": locked, "reason": note})
+        audit_record(
+            actor=actor,
+            obj=locked,
+            action="membership_cancelled",
+            note=note,
+            changes={
+                "status": (AccountStatus.ACTIVE, locked.status),
+                **({"subscription": ("active", "cancelled")} if ended else {}),
+            },
+        )
+        notify(
+            recipient=locked,
+            event="accounts_membership_cancelled",
+            context={"account": locked, "reason": note},
+        )
         flags_refresh(account=locked)
     account.refresh_from_db()  # the caller's copy: a protected state field is refreshed, never assigned
     return locked
@@ -141,16 +158,30 @@ def account_enroll(
                 # The unique constraint on number decides a race between two enrollments; retried.
                 number = (Account.objects.aggregate(top=Max("number"))["top"] or 0) + 1
                 account = Account.objects.create(
-                    number=number, kind=kind, sponsor=sponsor, personally_enrolled=personal,
-                    enrolled_on=day, name=clean_name, email=clean_email, country=clean_country,
+                    number=number,
+                    kind=kind,
+                    sponsor=sponsor,
+                    personally_enrolled=personal,
+                    enrolled_on=day,
+                    name=clean_name,
+                    email=clean_email,
+                    country=clean_country,
                     listed_under_2_on=day if sponsor.number == 2 else None,
                 )
                 Sponsorship.objects.create(
-                    account=account, sponsor=sponsor, valid_from=day, reason=SponsorChangeReason.ENROLLMENT,
-                    personal=personal, created_by=user,
+                    account=account,
+                    sponsor=sponsor,
+                    valid_from=day,
+                    reason=SponsorChangeReason.ENROLLMENT,
+                    personal=personal,
+                    created_by=user,
                 )
-                audit_record(actor=user, obj=account, action="enrolled",
-                             changes={"sponsor": (None, sponsor.number), "kind": (None, kind)})
+                audit_record(
+                    actor=user,
+                    obj=account,
+                    action="enrolled",
+                    changes={"sponsor": (None, sponsor.number), "kind": (None, kind)},
+                )
                 return account
         except IntegrityError as err:
             if "email" in str(err).lower():

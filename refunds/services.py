@@ -164,7 +164,11 @@ def refund_request(
 
 
 def _locked(refund: Refund) -> Refund:
-    return Refund.objects.select_for_update().select_related("order", "product", "account").get(pk=refund.pk)
+    return (
+        Refund.objects.select_for_update(of=("self",))
+        .select_related("order", "product", "account")
+        .get(pk=refund.pk)
+    )
 
 
 def _require(locked: Refund, *states: str) -> None:

@@ -64,8 +64,12 @@ class AccountFactory(factory.django.DjangoModelFactory):
     def history(obj, create, extracted, **kwargs):  # noqa: N805 - factory-boy hook
         if create and obj.sponsor_id:
             Sponsorship.objects.create(
-                account=obj, sponsor_id=obj.sponsor_id, valid_from=obj.enrolled_on,
-                reason=SponsorChangeReason.ENROLLMENT if obj.personally_enrolled else SponsorChangeReason.LEAD_PLACEMENT,
+                account=obj,
+                sponsor_id=obj.sponsor_id,
+                valid_from=obj.enrolled_on,
+                reason=SponsorChangeReason.ENROLLMENT
+                if obj.personally_enrolled
+                else SponsorChangeReason.LEAD_PLACEMENT,
                 personal=obj.personally_enrolled,
             )
 

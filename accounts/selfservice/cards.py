@@ -60,7 +60,8 @@ def check_card_input(*, number: str, exp_month: int, exp_year: int, cvv: str) ->
 
 def _live_subscription(account: Account) -> Subscription | None:
     return (
-        Subscription.objects.select_for_update()
+        # Lock only the subscription row: the card join is an outer join PostgreSQL cannot lock.
+        Subscription.objects.select_for_update(of=("self",))
         .filter(account=account, status__in=LIVE_SUBSCRIPTION)
         .select_related("card")
         .first()

@@ -19,14 +19,23 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(dumps(status))
             return
-        self.stdout.write(f"Account {status['number']} ({status['kind']}, {status['status']}), "
-                          f"sponsor {status['sponsor']}, as of {status['as_of']}")
-        self.stdout.write(f"  activity: {status['activity']} ({status['activity_facts']['reason']}); "
-                          f"clearable: {status['clearable']}")
+        self.stdout.write(
+            f"Account {status['number']} ({status['kind']}, {status['status']}), "
+            f"sponsor {status['sponsor']}, as of {status['as_of']}"
+        )
+        self.stdout.write(
+            f"  activity: {status['activity']} ({status['activity_facts']['reason']}); "
+            f"clearable: {status['clearable']}"
+        )
         lead = status["lead_sponsor"]
         self.stdout.write(f"  Leads program: {'qualified' if lead['qualified'] else 'not qualified'}")
         for rule, ok in lead["rules"].items():
             self.stdout.write(f"    [{'x' if ok else ' '}] {rule}: {lead['explanations'][rule]}")
-        self.stdout.write(f"  commission qualified: {status['commission_qualified']}"
-                          + (f" (missing: {'; '.join(status['commission_missing'])})"
-                             if status["commission_missing"] else ""))
+        self.stdout.write(
+            f"  commission qualified: {status['commission_qualified']}"
+            + (
+                f" (missing: {'; '.join(status['commission_missing'])})"
+                if status["commission_missing"]
+                else ""
+            )
+        )

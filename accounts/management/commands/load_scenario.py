@@ -23,6 +23,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps({"loaded": counts, "as_of": as_of}))
         else:
             self.stdout.write(
-                f"Loaded {counts['accounts']} accounts, {counts['orders']} orders, {counts['products']} products, "
+                f"Loaded {counts['accounts']} accounts, {counts['orders']} orders, "
+                f"{counts['products']} products, "
                 f"{counts['refunds']} refunds (scenario as of {as_of})."
             )
