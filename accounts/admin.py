@@ -26,8 +26,11 @@ from accounts.models import (
 )
 from plexus_office.admin_paginator import EstimatedCountAdminMixin
 
+FlagListFilter: type[admin.SimpleListFilter] | None
 try:  # flags come with the Account Services work; the filter joins the account list when present
-    from accounts.flags import FlagListFilter
+    from accounts.flags import FlagListFilter as _FlagListFilter
+
+    FlagListFilter = _FlagListFilter
 except ImportError:  # pragma: no cover - older trees
     FlagListFilter = None
 

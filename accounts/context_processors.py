@@ -36,7 +36,8 @@ def navigation(request) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    account = SimpleLazyObject(lambda: _member_account(user))
+    # A lazy proxy of the member's Account (or None): typed Any, the proxy forwards every attribute.
+    account: Any = SimpleLazyObject(lambda: _member_account(user))
 
     def _links() -> list[dict[str, str]]:
         links = []

@@ -44,7 +44,7 @@ class ClearRequestCreateSerializer(serializers.Serializer):
 
 
 class RefusalSerializer(serializers.Serializer):
-    refusal = serializers.CharField()
+    refusal = serializers.CharField(required=False)  # absent on plain field errors
     member = serializers.ListField(child=serializers.CharField(), required=False)
 
 

@@ -77,7 +77,7 @@ def _contact(account: Account) -> dict[str, Any]:
     return {"number": account.number, "name": account.name, "kind": account.get_kind_display()}
 
 
-def kind_for(member: Account) -> str:
+def kind_for(member: Account) -> ClearKind:
     return ClearKind.AMBASSADOR if member.kind == AccountKind.AMBASSADOR else ClearKind.CUSTOMER
 
 
@@ -273,7 +273,7 @@ def _clear_or_reject(*, request: ClearRequest, actor: Any, note: str) -> ClearRe
             note=f"Not cleared: account {member.number} is {label} as of {day.isoformat()} "
             f"({verdict.reason}). {rule_for(member)}",
         )
-    sponsor = Account.objects.filter(pk=member.sponsor_id).first()
+    sponsor = Account.objects.filter(pk=member.sponsor_id).first() if member.sponsor_id is not None else None
     rolled = _clear_member(member=member, sponsor=sponsor, actor=actor, day=day)
     clean = (note or "").strip()
     _decide(locked, transition="clear", actor=actor, note=clean)

@@ -51,7 +51,7 @@ def home(request):
 @login_required
 def request_form(request, number: int):
     account = _member_account(request)
-    if not _can_request(account):
+    if account is None or not _can_request(account):
         return TemplateResponse(
             request, "clearing/home.html", {"account": account, "allowed": False}, status=403
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,7 +22,7 @@ class CorrectionSerializer(serializers.Serializer):
     requested_sponsor = serializers.IntegerField(source="requested_sponsor.number", read_only=True)
     submitted_at = serializers.DateTimeField(read_only=True)
     due_on = serializers.DateField(read_only=True)
-    decided_at = serializers.DateTimeField(read_only=True)
+    decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
     decision_note = serializers.CharField(read_only=True)
 
 
@@ -37,10 +38,14 @@ class CorrectionListCreate(APIView):
 
     serializer_class = CorrectionSerializer
 
+    @extend_schema(
+        responses=inline_serializer("CorrectionList", {"results": CorrectionSerializer(many=True)})
+    )
     def get(self, request):
         account = _member(request)
         return Response({"results": CorrectionSerializer(corrections_for(account=account), many=True).data})
 
+    @extend_schema(request=CorrectionSerializer, responses={201: CorrectionSerializer})
     def post(self, request):
         account = _member(request)
         serializer = CorrectionSerializer(data=request.data)
@@ -60,6 +65,19 @@ class CorrectionListCreate(APIView):
 class QualificationView(APIView):
     """GET: the five Leads-program rules for me, with the facts behind each."""
 
+    @extend_schema(
+        responses=inline_serializer(
+            "LeadQualification",
+            {
+                "number": serializers.IntegerField(),
+                "qualified": serializers.BooleanField(),
+                "rules": serializers.DictField(child=serializers.BooleanField()),
+                "facts": serializers.DictField(),
+                "explanations": serializers.DictField(child=serializers.CharField()),
+                "missing": serializers.ListField(child=serializers.CharField()),
+            },
+        )
+    )
     def get(self, request):
         account = _member(request)
         verdict = lead_sponsor_verdict(account=account)

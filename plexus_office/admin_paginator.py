@@ -17,6 +17,7 @@ sets both), otherwise admin runs its own full count for the "N total" link.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import ClassVar
 
 from django.core.paginator import Paginator
 from django.db import connections
@@ -80,5 +81,5 @@ class EstimatedCountPaginator(Paginator):
 class EstimatedCountAdminMixin:
     """For ModelAdmins of big tables: estimated/capped page counts and no full-table count link."""
 
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
+    paginator: ClassVar[type[Paginator]] = EstimatedCountPaginator
+    show_full_result_count: ClassVar[bool] = False

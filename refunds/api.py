@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,10 +31,10 @@ class RefundSerializer(serializers.Serializer):
     return_method = serializers.CharField()
     amount = serializers.DecimalField(max_digits=10, decimal_places=2)
     deduction = serializers.DecimalField(max_digits=10, decimal_places=2)
-    return_deadline = serializers.DateField()
+    return_deadline = serializers.DateField(allow_null=True)
     ra_number = serializers.CharField(allow_null=True)
     label_url = serializers.SerializerMethodField()
-    refunded_on = serializers.DateField()
+    refunded_on = serializers.DateField(allow_null=True)
 
     def get_label_url(self, obj) -> str | None:
         return f"/refunds/{obj.pk}/label/" if obj.label_reference else None
@@ -64,6 +65,16 @@ class QuoteView(APIView):
 
     serializer_class = RequestSerializer
 
+    @extend_schema(
+        request=RequestSerializer,
+        responses=inline_serializer(
+            "RefundQuotes",
+            {
+                "order": serializers.CharField(),
+                "quotes": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
     def post(self, request):
         account = _member(request)
         serializer = RequestSerializer(data=request.data)
@@ -93,10 +104,15 @@ class RefundListCreate(APIView):
 
     serializer_class = RequestSerializer
 
+    @extend_schema(responses=inline_serializer("RefundList", {"results": RefundSerializer(many=True)}))
     def get(self, request):
         account = _member(request)
         return Response({"results": RefundSerializer(refunds_of(account=account)[:200], many=True).data})
 
+    @extend_schema(
+        request=RequestSerializer,
+        responses={201: inline_serializer("RefundsMade", {"results": RefundSerializer(many=True)})},
+    )
     def post(self, request):
         account = _member(request)
         serializer = RequestSerializer(data=request.data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from accounts.models import Order
@@ -31,7 +33,7 @@ class RefundRequestForm(forms.Form):
     def __init__(self, *args, orders: list[Order], selected: Order | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.orders = {o.ref: o for o in orders}
-        self.fields["order"].choices = [("", "— pick an order —")] + [
+        cast(forms.ChoiceField, self.fields["order"]).choices = [("", "— pick an order —")] + [
             (
                 o.ref,
                 f"{o.ref} of {o.ordered_on:%Y-%m-%d}"
@@ -42,7 +44,7 @@ class RefundRequestForm(forms.Form):
         chosen = selected or self.orders.get(str(self.data.get("order", "")))
         if chosen is not None:
             self.fields["order"].initial = chosen.ref
-            self.fields["products"].choices = [
+            cast(forms.ChoiceField, self.fields["products"]).choices = [
                 (
                     line.product.sku,
                     f"{line.product.name} ({line.product.sku}) × {line.qty} at {line.unit_price}",

@@ -70,7 +70,8 @@ class Refund(FSMModelMixin, QueueItem):
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Overrides the queue base: scenario history rows carry no deadline, closed ones need none.
-    due_on = models.DateField(null=True, blank=True, db_index=True)
+    # (Django allows overriding an abstract parent's field; mypy flags the nullable override.)
+    due_on = models.DateField(null=True, blank=True, db_index=True)  # type: ignore[assignment]
 
     channel = models.CharField(max_length=20, choices=RefundChannel.choices, default=RefundChannel.MEMBER)
     requested_by = models.ForeignKey(
@@ -180,7 +181,7 @@ class Refund(FSMModelMixin, QueueItem):
         field=status,
         source=RefundStatus.AUTHORIZED,
         target=RefundStatus.RECEIVED,
-        conditions=[awaits_package],
+        conditions=[awaits_package],  # type: ignore[list-item]  # django-fsm types conditions on Model
         permission=member_of(RETURNS),
         custom={"label": "Package received"},
     )
@@ -193,7 +194,7 @@ class Refund(FSMModelMixin, QueueItem):
         field=status,
         source=[RefundStatus.REQUESTED, RefundStatus.AUTHORIZED],
         target=RefundStatus.RECEIVED,
-        conditions=[awaits_package],
+        conditions=[awaits_package],  # type: ignore[list-item]  # django-fsm types conditions on Model
         permission=member_of(RETURNS),
         custom={"label": "Refused shipment back in the warehouse"},
     )
@@ -206,7 +207,7 @@ class Refund(FSMModelMixin, QueueItem):
         field=status,
         source=[RefundStatus.AUTHORIZED, RefundStatus.RECEIVED],
         target=RefundStatus.REFUNDED,
-        conditions=[first_payment],
+        conditions=[first_payment],  # type: ignore[list-item]  # django-fsm types conditions on Model
         permission=member_of(FINANCE),
         custom={"label": "Refund to the card"},
     )
@@ -219,7 +220,7 @@ class Refund(FSMModelMixin, QueueItem):
         field=status,
         source=[RefundStatus.AUTHORIZED, RefundStatus.RECEIVED],
         target=RefundStatus.REFUNDED,
-        conditions=[failed_payment],
+        conditions=[failed_payment],  # type: ignore[list-item]  # django-fsm types conditions on Model
         permission=member_of(FINANCE),
         custom={"label": "Retry the refund"},
     )

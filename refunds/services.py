@@ -388,9 +388,10 @@ def refunds_expire(*, as_of: date | None = None) -> int:
     ):
         with transaction.atomic():
             locked = _locked(Refund(pk=refund_id))
-            if locked.status != RefundStatus.AUTHORIZED or locked.shipped_on is not None:
-                continue  # shipped or decided since the scan
-            note = f"nothing shipped by the return deadline {locked.return_deadline.isoformat()}"
+            deadline = locked.return_deadline
+            if locked.status != RefundStatus.AUTHORIZED or locked.shipped_on is not None or deadline is None:
+                continue  # shipped or decided since the scan (the scan only picks refunds with a deadline)
+            note = f"nothing shipped by the return deadline {deadline.isoformat()}"
             locked.expire(by=None, description=note)
             locked.record_decision(actor=None, note=note)
             locked.due_on = None

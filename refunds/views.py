@@ -72,7 +72,7 @@ def _request_page(
                 if channel == RefundChannel.MEMBER:
                     return redirect("refunds:detail", pk=made[0].pk)
                 return redirect("refunds:sales")
-        for _, q in refused:
+        for q in refused:
             form.add_error(None, q.message)
     context = {"form": form, "quotes": quotes, "account": account, **extra}
     return TemplateResponse(request, template, context, status=400 if form.errors else 200)

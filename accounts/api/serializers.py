@@ -124,7 +124,7 @@ class NotificationPageSerializer(serializers.Serializer):
 
 class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),  # a bigint, or a 400 (not a 500)
         required=False,
         help_text="Entries to mark read; omit to mark all read.",
     )
@@ -136,7 +136,8 @@ class MarkReadResultSerializer(serializers.Serializer):
 
 class FlagSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    # A declared field, not Field.label: DRF's serializer metaclass moves it into ``_declared_fields``.
+    label = serializers.CharField()  # type: ignore[assignment]
     explanation = serializers.CharField()
     fix_url = serializers.CharField()
 
@@ -152,10 +153,10 @@ class DownlineRowSerializer(serializers.Serializer):
 
 class DownlineQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=200, required=False, default=50)
-    offset = serializers.IntegerField(min_value=0, required=False, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=2**63 - 1, required=False, default=0)
     search = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
 
 
 class PageQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=20)
-    offset = serializers.IntegerField(min_value=0, required=False, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=2**63 - 1, required=False, default=0)

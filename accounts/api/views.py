@@ -33,12 +33,13 @@ from accounts.selfservice import (
     subscription_card_set,
 )
 from accounts.validation import ADDRESS_PARTS
+from accounts.views.common import signed_in_user
 from plexus_office.platform.selectors import inbox_page, inbox_unread_count
 from plexus_office.platform.services import inbox_mark_read
 
 
 def _account(request: Request) -> Account:
-    account = Account.objects.select_related("sponsor").filter(user=request.user).first()
+    account = Account.objects.select_related("sponsor").filter(user=signed_in_user(request)).first()
     if account is None:
         raise Http404("No member account is linked to this login.")
     return account
@@ -108,7 +109,7 @@ class AddressesView(APIView):
         data["shipping_same_as_mailing"] = v.get("shipping_same_as_mailing", False)
         data["shipping_recipient"] = v.get("shipping_recipient", "")
         try:
-            updated = account_profile_update(account=account, actor=request.user, data=data)
+            updated = account_profile_update(account=account, actor=signed_in_user(request), data=data)
         except DjangoValidationError as exc:
             # Report "mailing_city" as {"mailing": {"city": ...}} like the request was shaped.
             nested: dict = {}

@@ -13,7 +13,7 @@ from accounts.forms import CardAddForm, CardChoiceForm, apply_errors
 from accounts.models import SavedCard, Subscription, SubscriptionStatus
 from accounts.selectors import card_is_valid
 from accounts.selfservice import card_add, card_remove, card_set_default, subscription_card_set
-from accounts.views.common import member_view
+from accounts.views.common import member_view, signed_in_user
 from plexus_office import clock
 
 
@@ -34,8 +34,11 @@ def _cards_page(request, account, form=None, status=200, blocked_card=None) -> H
         "form": form or CardAddForm(initial={"exp_year": today.year + 1}),
         "blocked_card": blocked_card,
         "replacement_cards": [
-            c for c in cards if not c.expired and (not subscription or c.pk != subscription.card_id)
-        ],  # type: ignore[attr-defined]
+            c
+            for c in cards
+            if not c.expired  # type: ignore[attr-defined]  # set on each card in the loop above
+            and (not subscription or c.pk != subscription.card_id)
+        ],
     }
     return render(request, "accounts/cards.html", context, status=status)
 
@@ -56,7 +59,7 @@ def card_new(request: HttpRequest) -> HttpResponse:
         try:
             card = card_add(
                 account=account,
-                actor=request.user,
+                actor=signed_in_user(request),
                 number=data["number"],
                 exp_month=data["exp_month"],
                 exp_year=data["exp_year"],
@@ -80,7 +83,7 @@ def _card_action(request: HttpRequest, action, done: str) -> HttpResponse:
         messages.error(request, "Choose a card.")
         return redirect("account_cards")
     try:
-        action(account=account, actor=request.user, card_id=form.cleaned_data["card"])
+        action(account=account, actor=signed_in_user(request), card_id=form.cleaned_data["card"])
     except ValidationError as exc:
         return _refused(request, exc)
     messages.success(request, done)
@@ -107,7 +110,7 @@ def card_delete(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose a card.")
         return redirect("account_cards")
     try:
-        card_remove(account=account, actor=request.user, card_id=form.cleaned_data["card"])
+        card_remove(account=account, actor=signed_in_user(request), card_id=form.cleaned_data["card"])
     except ValidationError as exc:
         # The subscription's card: show the page again with the offer to switch the subscription.
         blocked = SavedCard.objects.filter(pk=form.cleaned_data["card"], account=account).first()

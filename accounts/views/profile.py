@@ -29,7 +29,7 @@ from accounts.selfservice import (
 )
 from accounts.services import account_cancel
 from accounts.validation import US_STATES
-from accounts.views.common import member_view
+from accounts.views.common import member_view, signed_in_user
 from plexus_office import clock
 
 
@@ -69,7 +69,7 @@ def personal(request: HttpRequest) -> HttpResponse:
     form = PersonalInfoForm(request.POST)
     if form.is_valid():
         try:
-            account_profile_update(account=account, actor=request.user, data=form.cleaned_data)
+            account_profile_update(account=account, actor=signed_in_user(request), data=form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -86,7 +86,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             email_change_request(
-                account=account, actor=request.user, new_email=form.cleaned_data["new_email"]
+                account=account, actor=signed_in_user(request), new_email=form.cleaned_data["new_email"]
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -106,7 +106,7 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.method != "POST":
         return render(request, "accounts/email_confirm.html", {"token": token})
     try:
-        account = email_change_confirm(token=token, actor=request.user)
+        account = email_change_confirm(token=token, actor=signed_in_user(request))
     except ValidationError as exc:
         return render(
             request, "accounts/email_confirm.html", {"token": token, "errors": exc.messages}, status=400
@@ -119,7 +119,7 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @member_view
 def info_confirm(request: HttpRequest) -> HttpResponse:
     try:
-        account_info_confirm(account=request.account, actor=request.user)  # type: ignore[attr-defined]
+        account_info_confirm(account=request.account, actor=signed_in_user(request))  # type: ignore[attr-defined]
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -133,7 +133,7 @@ def newsletter(request: HttpRequest) -> HttpResponse:
     form = NewsletterForm(request.POST or None, initial={"opt_in": account.newsletter_opt_in})
     if request.method == "POST" and form.is_valid():
         try:
-            newsletter_set(account=account, actor=request.user, opt_in=form.cleaned_data["opt_in"])
+            newsletter_set(account=account, actor=signed_in_user(request), opt_in=form.cleaned_data["opt_in"])
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -156,7 +156,7 @@ def dropship(request: HttpRequest) -> HttpResponse:
         try:
             order = dropship_order_create(
                 account=account,
-                actor=request.user,
+                actor=signed_in_user(request),
                 product=data["product"],
                 qty=data["qty"],
                 ship_to_name=data["ship_to_name"],
@@ -185,7 +185,7 @@ def cancel(request: HttpRequest) -> HttpResponse:
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            account_cancel(account=account, actor=request.user, reason=form.cleaned_data["reason"])
+            account_cancel(account=account, actor=signed_in_user(request), reason=form.cleaned_data["reason"])
         except ValueError as exc:
             form.add_error(None, str(exc))
         else:

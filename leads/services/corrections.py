@@ -30,9 +30,10 @@ class CorrectionRefused(ValueError):
 
 def _placed_or_orphan(account: Account) -> bool:
     """Only accounts the Leads program placed, or still under "2", may ask (see docs/decisions.md)."""
-    if account.sponsor_id is None:
+    sponsor = account.sponsor  # None without a query when sponsor_id is None
+    if sponsor is None:
         return False
-    if account.sponsor.number == CORPORATE_SPONSOR_NUMBER:
+    if sponsor.number == CORPORATE_SPONSOR_NUMBER:
         return True
     current = account.sponsorships.filter(valid_to__isnull=True).values_list("reason", flat=True).first()
     return current == SponsorChangeReason.LEAD_PLACEMENT

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
@@ -74,7 +74,7 @@ class LeadRunResult:
 def leads_assign(
     *,
     as_of: date | None = None,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     dry_run: bool = False,
     trigger: str = "command",
 ) -> LeadRunResult:

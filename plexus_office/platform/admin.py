@@ -21,6 +21,7 @@ pressing buttons needs its change permission: grant both to the queue's group on
 from __future__ import annotations
 
 import logging
+from typing import ClassVar
 
 import django_fsm
 from django import forms
@@ -68,7 +69,7 @@ class QueueAdmin(AuditHistoryMixin, FastChangeListMixin, FSMAdminMixin, admin.Mo
     fsm_fields = ["status"]
     change_form_template = "admin/platform/queue_change_form.html"
     list_filter = ("status", DueFilter, AssigneeFilter)
-    list_select_related = ("assignee",)
+    list_select_related: ClassVar[tuple[str, ...]] = ("assignee",)
     readonly_fields = (
         "submitted_at",
         "due_on",

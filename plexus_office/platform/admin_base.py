@@ -7,17 +7,21 @@ them without side effects.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import Field, Model, QuerySet
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from plexus_office import clock
 from plexus_office.platform.audit import audit_history
 from plexus_office.platform.business_days import add_business_days
+
+if TYPE_CHECKING:
+    from django.template.response import _TemplateForResponseT
 
 # Below this estimated size an exact count is cheap and nicer to show.
 EXACT_COUNT_BELOW = 10_000
@@ -36,7 +40,7 @@ class EstimatedCountPaginator(Paginator):
         db = getattr(qs, "db", "default")
         if connections[db].vendor != "postgresql" or not hasattr(qs, "query"):
             return super().count
-        sql, params = qs.order_by().values("pk").query.sql_with_params()
+        sql, params = cast(QuerySet, qs).order_by().values("pk").query.sql_with_params()
         with connections[db].cursor() as cursor:
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
             plan = cursor.fetchone()[0]
@@ -53,18 +57,21 @@ class FastChangeListMixin:
     the per-state counts shown above the list (restricted to ``count_states`` so it rides the index).
     """
 
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
-    list_per_page = 50
+    model: type[Model]  # provided by the ModelAdmin this is mixed into
+
+    show_full_result_count: ClassVar[bool] = False
+    paginator: ClassVar[type[Paginator]] = EstimatedCountPaginator
+    list_per_page: ClassVar[int] = 50
     # Subclasses set: the state field and which states get a live count above the list.
     state_field = "status"
     count_states: tuple[str, ...] = ()
-    change_list_template = "admin/platform/fast_change_list.html"
+    change_list_template: ClassVar[_TemplateForResponseT | None] = "admin/platform/fast_change_list.html"
 
     def state_counts(self, request) -> list[dict[str, Any]]:
         from django.db.models import Count
 
-        field = self.model._meta.get_field(self.state_field)
+        # The state field is a concrete (choices) field, not a relation.
+        field = cast(Field, self.model._meta.get_field(self.state_field))
         labels = dict(field.flatchoices)
         qs = self.model._default_manager.filter(**{f"{self.state_field}__in": self.count_states})
         counts = {
@@ -94,7 +101,7 @@ class AuditHistoryMixin:
     change page, newest first. Works with any change form template that includes
     ``admin/platform/_audit_history.html`` (the platform's templates do)."""
 
-    change_form_template = "admin/platform/audit_change_form.html"
+    change_form_template: ClassVar[_TemplateForResponseT | None] = "admin/platform/audit_change_form.html"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})

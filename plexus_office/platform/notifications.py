@@ -48,12 +48,12 @@ def render_event(event: str, context: dict[str, Any]) -> Rendered:
         raise NotificationError(f"event: {event!r} is not a valid event name (lowercase, digits, _ and /)")
     ctx = {"site_url": settings.SITE_URL.rstrip("/"), **context}
     try:
-        subject = render_to_string(f"emails/{event}.subject.txt", ctx)
+        subject: str = render_to_string(f"emails/{event}.subject.txt", ctx)
         text = render_to_string(f"emails/{event}.txt", ctx)
     except TemplateDoesNotExist as exc:
         raise NotificationError(f"event: no email template {exc} for {event!r}") from exc
     try:
-        html = render_to_string(f"emails/{event}.html", ctx)
+        html: str = render_to_string(f"emails/{event}.html", ctx)
     except TemplateDoesNotExist:
         html = ""
     # A subject is one line whatever the template's whitespace.
@@ -151,7 +151,7 @@ def _queue_sweep() -> None:
 
     def _send() -> None:
         try:
-            sweep_outbox.delay()
+            sweep_outbox.delay(fresh=True)
         except Exception:  # noqa: BLE001 - the beat sweep runs every minute anyway
             import logging
 

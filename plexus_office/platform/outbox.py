@@ -69,7 +69,8 @@ def outbox_send(*, outbox_id: int) -> tuple[str, int]:
     """Send one row if it is ours to send. Returns ``(outcome, retry_in_seconds)``.
 
     outcome: "sent", "skipped" (already sent, or another worker holds it), "retry" (mail server
-    failed, next attempt scheduled) or "failed" (gave up after MAX_ATTEMPTS).
+    failed, next attempt scheduled), "bounced" (the server refused the address for good: the
+    member's email is flagged as hard-bounced) or "failed" (gave up after MAX_ATTEMPTS).
     """
     now = timezone.now()
     claimed = (
@@ -84,25 +85,63 @@ def outbox_send(*, outbox_id: int) -> tuple[str, int]:
     mine = EmailOutbox.objects.filter(pk=outbox_id, state=OutboxState.SENDING, claimed_at=now)
     try:
         _message(row).send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        if not _is_hard_bounce(exc):
+            return _schedule_retry(mine, row, now, exc)
+        # A permanent refusal (5xx) of the address: retrying cannot help; flag the address instead.
+        mine.update(state=OutboxState.FAILED, last_error=_error_text(exc), next_attempt_at=None)
+        _record_hard_bounce(row)
+        return "bounced", 0
     except RETRYABLE as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        if row.attempts >= MAX_ATTEMPTS:
-            mine.update(state=OutboxState.FAILED, last_error=error, next_attempt_at=None)
-            return "failed", 0
-        delay = backoff_seconds(row.attempts)
-        mine.update(
-            state=OutboxState.FAILED, last_error=error, next_attempt_at=now + timedelta(seconds=delay)
-        )
-        return "retry", delay
+        return _schedule_retry(mine, row, now, exc)
     mine.update(state=OutboxState.SENT, sent_at=timezone.now(), next_attempt_at=None)
     return "sent", 0
 
 
-def outbox_due_ids(*, limit: int = SWEEP_BATCH) -> list[int]:
-    """Rows left behind: never queued or lost by the broker, retry due, or a dead worker's claim."""
+def _error_text(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _is_hard_bounce(exc: smtplib.SMTPRecipientsRefused) -> bool:
+    codes = [code for code, _msg in exc.recipients.values()]
+    return bool(codes) and all(500 <= code < 600 for code in codes)
+
+
+def _record_hard_bounce(row: EmailOutbox) -> None:
+    """Mark the member's address as hard-bounced (if it is still the address we wrote to)."""
+    from accounts.flags import flags_refresh
+    from accounts.models import Account
+
+    if row.account_id is None:
+        return
+    marked = Account.objects.filter(
+        pk=row.account_id, email__iexact=row.to_email, email_bounced_at__isnull=True
+    ).update(email_bounced_at=timezone.now())
+    if marked:
+        flags_refresh(account=Account.objects.get(pk=row.account_id))
+
+
+def _schedule_retry(mine, row: EmailOutbox, now, exc: Exception) -> tuple[str, int]:
+    error = _error_text(exc)
+    if row.attempts >= MAX_ATTEMPTS:
+        mine.update(state=OutboxState.FAILED, last_error=error, next_attempt_at=None)
+        return "failed", 0
+    delay = backoff_seconds(row.attempts)
+    mine.update(state=OutboxState.FAILED, last_error=error, next_attempt_at=now + timedelta(seconds=delay))
+    return "retry", delay
+
+
+def outbox_due_ids(*, limit: int = SWEEP_BATCH, fresh: bool = False, after_id: int = 0) -> list[int]:
+    """Rows left behind: never queued or lost by the broker, retry due, or a dead worker's claim.
+
+    ``fresh`` includes pending rows inside the grace minute: notify_many's rows have no send of their own.
+    """
     now = timezone.now()
-    due = claimable(now) & ~Q(state=OutboxState.PENDING, created_at__gt=now - SWEEP_GRACE)
-    return list(EmailOutbox.objects.filter(due).order_by("id").values_list("id", flat=True)[:limit])
+    due = claimable(now)
+    if not fresh:
+        due &= ~Q(state=OutboxState.PENDING, created_at__gt=now - SWEEP_GRACE)
+    rows = EmailOutbox.objects.filter(due, id__gt=after_id).order_by("id")
+    return list(rows.values_list("id", flat=True)[:limit])
 
 
 def outbox_resend(*, outbox_ids: list[int], actor) -> int:

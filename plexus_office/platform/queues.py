@@ -33,6 +33,7 @@ class QueueError(ValueError):
 class QueueItem(models.Model):
     SLA_BUSINESS_DAYS: ClassVar[int] = 1
     OPEN_STATES: ClassVar[tuple[str, ...]] = ()
+    status: str  # declared by each concrete queue model (its FSMField); an annotation only here
 
     submitted_at = models.DateTimeField(default=clock.now)
     due_on = models.DateField(db_index=True)
@@ -81,7 +82,8 @@ def queue_claim(*, item: QueueItem, actor: Any) -> QueueItem:
     with transaction.atomic():
         rows = model._default_manager.filter(pk=item.pk)
         if model.OPEN_STATES:
-            rows = rows.filter(status__in=model.OPEN_STATES)
+            # Every concrete queue model has ``status``; the abstract base the stubs see does not.
+            rows = rows.filter(status__in=model.OPEN_STATES)  # type: ignore[misc]
         claimed = rows.filter(assignee__isnull=True).update(assignee=actor, claimed_at=now)
         current = model._default_manager.select_related("assignee").get(pk=item.pk)
         if claimed:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from plexus_office.platform.models import InboxEntry
 
 
-def inbox_mark_read(*, account: Any, entry_ids: Iterable[int] | None = None) -> int:
+def inbox_mark_read(*, account: Any, entry_ids: Iterable[int | str] | None = None) -> int:
     """Mark the account's own entries read (all unread ones when ``entry_ids`` is None).
 
     Ids of other members' entries are ignored, never touched. Returns how many changed. Reading a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from plexus_office.platform.outbox import outbox_due_ids, outbox_send
+from plexus_office.platform.outbox import SWEEP_BATCH, outbox_due_ids, outbox_send
 
 # Short retries ride on the broker; longer ones wait in the row for the sweep, because long
 # countdowns are duplicated past Redis's visibility timeout.
@@ -20,9 +20,16 @@ def send_outbox_email(self, outbox_id: int) -> str:
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def sweep_outbox() -> int:
-    """Queue every unsent row that is due (runs every minute from beat)."""
-    ids = outbox_due_ids()
+def sweep_outbox(fresh: bool = False, after_id: int = 0) -> int:
+    """Queue every unsent row that is due (runs every minute from beat; ``fresh`` after notify_many).
+
+    One batch per task; a full batch queues the next one after its last id, so a run that wrote 100k
+    emails drains at the workers' speed instead of one batch a minute, and no row is queued twice by
+    the same chain.
+    """
+    ids = outbox_due_ids(limit=SWEEP_BATCH, fresh=fresh, after_id=after_id)
     for outbox_id in ids:
         send_outbox_email.delay(outbox_id)
+    if len(ids) == SWEEP_BATCH:
+        sweep_outbox.delay(fresh=fresh, after_id=ids[-1])
     return len(ids)

@@ -90,7 +90,7 @@ def _raw_database_dump() -> str:
     """Every row of every table, read with plain SQL (models or not), as one text."""
     from django.db import connection
 
-    chunks = []
+    chunks: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608

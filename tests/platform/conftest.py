@@ -19,11 +19,19 @@ def eager_celery():
 
 
 class FlakyHandler:
-    """Answers "451 try again later" to the next ``fail_next`` messages, then accepts."""
+    """Answers "451 try again later" to the next ``fail_next`` messages; refuses the ``refuse`` addresses."""
 
     def __init__(self) -> None:
         self.fail_next = 0
         self.received: list[str] = []
+        # Recipient address -> the SMTP reply its RCPT TO gets (e.g. "550 5.1.1 No such user").
+        self.refuse: dict[str, str] = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.fail_next > 0:

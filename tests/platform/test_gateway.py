@@ -25,7 +25,7 @@ def _card(number="4242424242424242", **overrides):
 
 def _all_sandbox_text() -> str:
     """Every value in every sandbox table, as one string."""
-    chunks = []
+    chunks: list[str] = []
     with connection.cursor() as cursor:
         for model in (SandboxCard, SandboxCharge, SandboxRefund, SandboxFault):
             cursor.execute(f"SELECT * FROM {model._meta.db_table}")

@@ -72,3 +72,18 @@ def test_notify_many_refuses_an_event_without_templates_and_writes_nothing():
         notify_many(items=items)
 
     assert (InboxEntry.objects.count(), EmailOutbox.objects.count()) == (0, 0)
+
+
+def test_a_sweep_with_more_than_one_batch_chains_until_every_email_is_sent(
+    monkeypatch, eager_celery, mailoutbox
+):
+    from plexus_office.platform import tasks
+
+    monkeypatch.setattr(tasks, "SWEEP_BATCH", 2)
+    members = [AccountFactory() for _ in range(5)]
+    notify_many(items=_items(*members))
+
+    tasks.sweep_outbox(fresh=True)
+
+    assert len(mailoutbox) == 5
+    assert set(EmailOutbox.objects.values_list("state", flat=True)) == {"sent"}

@@ -17,9 +17,12 @@ EVENT = "platform/test_email"
 
 def _queue(n: int, django_capture_on_commit_callbacks) -> list[EmailOutbox]:
     with django_capture_on_commit_callbacks(execute=True):
-        return [
+        emails = [
             notify(recipient=AccountFactory(), event=EVENT, context={"reference": i}).email for i in range(n)
         ]
+    queued = [email for email in emails if email is not None]
+    assert len(queued) == n, "every notification queues an email"
+    return queued
 
 
 def _later(monkeypatch, minutes: int) -> None:

@@ -57,7 +57,8 @@ class Command(BaseCommand):
             if options["replace"]:
                 _wipe_member_data()
                 wipe_seeded_gateway_data()
-            counts = write_company(plan, progress=not options["no_progress"])
+            # Row counts per table, plus the run's "seconds" (a float) added below.
+            counts: dict[str, float] = dict(write_company(plan, progress=not options["no_progress"]))
             logins = seed_logins(plan=plan)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

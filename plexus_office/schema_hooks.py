@@ -1,0 +1,44 @@
+"""drf-spectacular post-processing: document the error answers every ``/api/v1/`` operation can give.
+
+DRF answers 400 (field errors), 401/403 (not signed in) and 404 (no member account, another member's
+object) on every endpoint, but drf-spectacular documents only the success response; schemathesis
+(tests/security/test_api_fuzz.py) holds the API to its schema, so the schema says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_BODY = {
+    "type": "object",
+    "description": "Field name -> list of messages, or 'detail' -> message.",
+    "additionalProperties": {},
+}
+HTTP_METHODS = ("get", "put", "post", "patch", "delete")
+
+
+def _error(description: str, html: bool = False) -> dict[str, Any]:
+    content: dict[str, Any] = {"application/json": {"schema": ERROR_BODY}}
+    if html:
+        # A path that matches no route at all (``/api/v1/cards/abc/``) gets Django's HTML 404 page.
+        content["text/html"] = {"schema": {"type": "string"}}
+    return {"description": description, "content": content}
+
+
+def document_error_responses(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in HTTP_METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            takes_input = "requestBody" in operation or any(
+                p.get("in") == "query" for p in operation.get("parameters", [])
+            )
+            if takes_input:
+                responses.setdefault("400", _error("Bad input: the fields in error, each with its message."))
+            responses.setdefault("401", _error("Not signed in (token authentication)."))
+            responses.setdefault("403", _error("Not signed in, or not allowed."))
+            responses.setdefault(
+                "404", _error("No member account for this login, or not one of yours.", html=True)
+            )
+    return result

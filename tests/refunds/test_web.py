@@ -1,0 +1,46 @@
+"""The member's Request Refund Form."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from refunds.models import Refund
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_ineligible_choice_is_refused_on_the_form_with_its_dates(client, member, order):
+    order.ordered_on = date(2026, 1, 5)  # 60 days ran out on 2026-03-06; today is 2026-03-10
+    order.save(update_fields=["ordered_on"])
+    client.force_login(member.user)
+
+    response = client.post(
+        "/refunds/",
+        {
+            "order": "O-1",
+            "products": ["SLIM"],
+            "reason": "money_back",
+            "return_method": "prepaid_label",
+            "action": "submit",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "2026-03-06" in response.content.decode()
+    assert Refund.objects.count() == 0
+
+
+def test_an_eligible_choice_shows_the_refund_before_it_is_sent(client, member, order):
+    client.force_login(member.user)
+
+    response = client.post(
+        "/refunds/",
+        {"order": "O-1", "products": ["SLIM"], "reason": "money_back", "return_method": "prepaid_label"},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "83.95" in page and "6.00" in page
+    assert Refund.objects.count() == 0
