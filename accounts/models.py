@@ -51,10 +51,10 @@ class AccountStatus(models.TextChoices):
 
 class Account(FSMModelMixin, models.Model):
     number = models.BigIntegerField(unique=True, help_text="Public account number (not the primary key).")
-    kind = models.CharField(max_length=20, choices=AccountKind.choices, db_index=True)
-    status = FSMField(
-        default=AccountStatus.ACTIVE, choices=AccountStatus.choices, protected=True, db_index=True
-    )
+    # kind and status are not indexed alone: three or two values select too much to help a query,
+    # and every index on this million-row table is paid on each sponsor move (bench/README.md).
+    kind = models.CharField(max_length=20, choices=AccountKind.choices)
+    status = FSMField(default=AccountStatus.ACTIVE, choices=AccountStatus.choices, protected=True)
     is_corporate = models.BooleanField(default=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="account"
@@ -63,7 +63,12 @@ class Account(FSMModelMixin, models.Model):
     # Current sponsor, denormalised from the open Sponsorship row so "who is my sponsor" and the
     # downline walk are one cheap indexed query; services change both together.
     sponsor = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="sponsored"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sponsored",
+        db_index=False,  # the (sponsor, kind) index serves every lookup by sponsor
     )
     personally_enrolled = models.BooleanField(
         default=True, help_text="False when the Leads program (or a roll-up) placed the account."

@@ -19,23 +19,7 @@ from leads.services import sponsor_correction_approve, sponsor_correction_reject
 from plexus_office import clock
 from plexus_office.dates import half_month
 from plexus_office.platform.admin import QueueAdmin
-from plexus_office.platform.admin_base import EstimatedCountPaginator
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what happened: never added or edited by hand."""
-
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from plexus_office.platform.admin_base import ReadOnlyAdmin
 
 
 @admin.register(LeadRun)

@@ -5,10 +5,11 @@ is a sequential scan on every page view. This paginator:
 
 - on PostgreSQL, for an *unfiltered* queryset, reads the planner's estimate (``pg_class.reltuples``,
   kept fresh by autovacuum/ANALYZE) - well under a millisecond;
-- otherwise (filtered querysets, small tables, SQLite, a table never analysed) counts at most
-  ``count_cap`` rows with ``SELECT COUNT(*) FROM (... LIMIT cap)``, so a broad filter costs a bounded
-  scan; a result at the cap is shown as the cap (the last pages beyond it are reached by narrowing
-  the filter or search).
+- on PostgreSQL, for a *filtered* queryset, reads the planner's row estimate for the query
+  (``EXPLAIN``), and counts exactly only when that estimate is small;
+- otherwise (small results, SQLite, a table never analysed) counts at most ``count_cap`` rows with
+  ``SELECT COUNT(*) FROM (... LIMIT cap)``, so a broad filter costs a bounded scan; a result at the cap
+  is shown as the cap (the last pages beyond it are reached by narrowing the filter or search).
 
 Use together with ``show_full_result_count = False`` on the ModelAdmin (``EstimatedCountAdminMixin``
 sets both), otherwise admin runs its own full count for the "N total" link.
@@ -16,6 +17,7 @@ sets both), otherwise admin runs its own full count for the "N total" link.
 
 from __future__ import annotations
 
+import json
 from functools import cached_property
 from typing import ClassVar
 
@@ -46,6 +48,20 @@ def estimated_table_rows(*, table: str, using: str = "default") -> int | None:
     return int(row[0])
 
 
+def estimated_query_rows(queryset: QuerySet) -> int | None:
+    """The planner's row estimate for a filtered queryset on PostgreSQL (one EXPLAIN); None elsewhere."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 def is_unfiltered(queryset: QuerySet) -> bool:
     """True when the queryset selects every row of its model's table (no WHERE, no DISTINCT, no slice)."""
     query = queryset.query
@@ -69,8 +85,10 @@ class EstimatedCountPaginator(Paginator):
             return super().count
         if is_unfiltered(queryset):
             estimate = estimated_table_rows(table=queryset.model._meta.db_table, using=queryset.db)
-            if estimate is not None and estimate >= self.exact_count_below:
-                return estimate
+        else:
+            estimate = estimated_query_rows(queryset)
+        if estimate is not None and estimate >= self.exact_count_below:
+            return estimate
         return self.capped_count(queryset)
 
     def capped_count(self, queryset: QuerySet) -> int:

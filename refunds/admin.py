@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,7 +14,7 @@ from django.utils.html import format_html
 
 from accounts.models import Account, Order, Product
 from plexus_office.platform.admin import QueueAdmin, RequiredNoteForm
-from plexus_office.platform.admin_base import EstimatedCountPaginator
+from plexus_office.platform.admin_base import ReadOnlyAdmin
 from plexus_office.platform.roles import CUSTOMER_SERVICE, RETURNS, member_of
 from refunds.models import BonusReversal, Payout, Refund, RefundChannel, RefundReason, ReturnMethod
 from refunds.payments import refund_pay
@@ -85,6 +86,23 @@ class RefundAdmin(QueueAdmin):
     list_select_related = ("account", "order", "product", "assignee")
     list_filter = (*QueueAdmin.list_filter, "reason", "channel", "refused_shipment")
     search_fields = ("=account__number", "=order__ref", "=ra_number", "=product__sku")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Exact lookups resolved to ids first, each through its own unique index.
+
+        Django's default ORs the four fields across three joins, which PostgreSQL answers with a scan
+        of every refund (4.5 s at a million rows, bench/README.md).
+        """
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        match = Q(ra_number=term)
+        if term.isdigit() and len(term) < 19:
+            match |= Q(account_id__in=Account.objects.filter(number=int(term)).values("pk")[:1])
+        match |= Q(order_id__in=Order.objects.filter(ref=term).values("pk")[:1])
+        match |= Q(product_id__in=Product.objects.filter(sku=term).values("pk")[:1])
+        return queryset.filter(match), False
+
     fsm_forms = {"receive": ReceiveForm, "receive_refused": NoteForm, "authorize": NoteForm}
     note_required_transitions = ("reject",)
     readonly_fields = (
@@ -262,22 +280,8 @@ class RefundAdmin(QueueAdmin):
         )
 
 
-class _ReadOnly(admin.ModelAdmin):
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(BonusReversal)
-class BonusReversalAdmin(_ReadOnly):
+class BonusReversalAdmin(ReadOnlyAdmin):
     list_display = ("id", "refund", "earner", "original", "amount", "cancelled", "adjustment", "created_at")
     list_select_related = ("refund", "original__earner", "adjustment")
     search_fields = ("=original__earner__number", "=refund__id")
@@ -288,7 +292,7 @@ class BonusReversalAdmin(_ReadOnly):
 
 
 @admin.register(Payout)
-class PayoutAdmin(_ReadOnly):
+class PayoutAdmin(ReadOnlyAdmin):
     list_display = ("id", "earner", "paid_on", "earnings", "offsets", "net", "carried_forward", "created_by")
     list_select_related = ("earner", "carried_forward", "created_by")
     search_fields = ("=earner__number",)

@@ -32,7 +32,7 @@ from plexus_office import clock
 
 logger = logging.getLogger(__name__)
 
-CHUNK_LEADS = 1000
+CHUNK_LEADS = 5000
 # A concurrent run can take a sponsor or lead we planned for; we re-plan with what is left, a few times.
 MAX_PASSES = 3
 

@@ -6,50 +6,36 @@ them without side effects.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.contrib import admin
 from django.core.paginator import Paginator
-from django.db import connections
-from django.db.models import Field, Model, QuerySet
-from django.utils.functional import cached_property
+from django.db.models import Field, Model
 from django.utils.html import format_html
 
 from plexus_office import clock
+from plexus_office.admin_paginator import EstimatedCountPaginator
 from plexus_office.platform.audit import audit_history
 from plexus_office.platform.business_days import add_business_days
 
 if TYPE_CHECKING:
     from django.template.response import _TemplateForResponseT
 
-# Below this estimated size an exact count is cheap and nicer to show.
-EXACT_COUNT_BELOW = 10_000
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened (runs, placements, reversals, payouts): never added or edited by hand."""
 
-class EstimatedCountPaginator(Paginator):
-    """Exact count on SQLite; on PostgreSQL the planner's estimate, exact only when it is small.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
-    ``count(*)`` over a million rows costs a fraction of a second on every page view; the planner's
-    row estimate (``EXPLAIN``) costs a millisecond and is what large-table UIs show anyway.
-    """
+    def has_add_permission(self, request):
+        return False
 
-    @cached_property
-    def count(self) -> int:
-        qs = self.object_list
-        db = getattr(qs, "db", "default")
-        if connections[db].vendor != "postgresql" or not hasattr(qs, "query"):
-            return super().count
-        sql, params = cast(QuerySet, qs).order_by().values("pk").query.sql_with_params()
-        with connections[db].cursor() as cursor:
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-            plan = cursor.fetchone()[0]
-        if isinstance(plan, str):
-            plan = json.loads(plan)
-        estimate = int(plan[0]["Plan"]["Plan Rows"])
-        if estimate < EXACT_COUNT_BELOW:
-            return super().count
-        return estimate
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class FastChangeListMixin:

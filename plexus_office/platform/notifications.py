@@ -192,14 +192,14 @@ def notify_many(*, items: list[dict[str, Any]]) -> int:
         context = dict(item.get("context") or {})
         link = item.get("link", "") or ""
         entries.append(
-            InboxEntry(account=recipient, event=event, title="", body="", link=link, context=context)
+            InboxEntry(account_id=recipient.pk, event=event, title="", body="", link=link, context=context)
         )
         if recipient.email:
             emails.append(
                 EmailOutbox(
                     to_email=recipient.email,
                     to_name=getattr(recipient, "name", "") or "",
-                    account=recipient,
+                    account_id=recipient.pk,
                     event=event,
                     subject="",
                     body_text="",

@@ -44,3 +44,29 @@ def test_an_eligible_choice_shows_the_refund_before_it_is_sent(client, member, o
     page = response.content.decode()
     assert "83.95" in page and "6.00" in page
     assert Refund.objects.count() == 0
+
+
+@pytest.mark.parametrize("term", ["3001", "O-1", "SLIM"])
+def test_the_refund_queue_finds_a_refund_by_account_order_or_sku(client, member, order, slim, cs_user, term):
+    from refunds.services import refund_request
+
+    [refund] = refund_request(
+        account=member, order=order, products=[slim], reason="money_back", actor=member.user
+    )
+    client.force_login(cs_user)
+
+    response = client.get("/admin/refunds/refund/", {"q": term})
+
+    assert response.status_code == 200
+    assert [r.pk for r in response.context["cl"].result_list] == [refund.pk]
+
+
+def test_the_refund_queue_search_for_an_unknown_number_finds_nothing(client, member, order, slim, cs_user):
+    from refunds.services import refund_request
+
+    refund_request(account=member, order=order, products=[slim], reason="money_back", actor=member.user)
+    client.force_login(cs_user)
+
+    response = client.get("/admin/refunds/refund/", {"q": "99999999999999999999999"})
+
+    assert list(response.context["cl"].result_list) == []
