@@ -113,6 +113,8 @@ class DropshipForm(forms.Form):
     qty = forms.IntegerField(label="Quantity", min_value=1, max_value=10, initial=1)
     ship_to_name = forms.CharField(label="Recipient name", max_length=200)
     locals().update(_address_fields("ship_to_", "Recipient"))
+    # One-time key rendered with the form: a double submit of the same form places one order.
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
 class CancelForm(forms.Form):

@@ -108,6 +108,22 @@ def card_add(
         errors["postal_code"] = "Enter the card's billing postal code."
     if errors:
         raise ValidationError(errors)
+    # A double submit (or the same card typed twice) must not put two copies on file: checked before
+    # the gateway is called, from what the holder typed.
+    already = SavedCard.objects.filter(
+        account=account,
+        removed_at__isnull=True,
+        last4=digits[-4:],
+        exp_month=int(exp_month),
+        exp_year=int(exp_year),
+    ).first()
+    if already is not None:
+        raise ValidationError(
+            {
+                "number": f"This card (ending {already.last4}, {already.exp_month:02d}/{already.exp_year}) "
+                "is already on file."
+            }
+        )
     # The gateway is outside our transaction (its records must survive whatever we do next).
     try:
         token = get_gateway().tokenize(

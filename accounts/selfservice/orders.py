@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from decimal import Decimal
 from typing import Any
@@ -25,9 +26,19 @@ MAX_QTY = 10
 
 
 def dropship_order_create(
-    *, account: Account, actor: User, product: Product, qty: int, ship_to_name: str, address: dict[str, Any]
+    *,
+    account: Account,
+    actor: User,
+    product: Product,
+    qty: int,
+    ship_to_name: str,
+    address: dict[str, Any],
+    submission_key: str = "",
 ) -> Order:
     """Place one order shipped to another person, charged to the default card.
+
+    ``submission_key`` (the form's one-time key) makes a double submit place one order: the order ref
+    is derived from it, so the second submit finds the first order instead of charging again.
 
     The order row is committed first (the charge's idempotency key is its ref), then charged; a
     decline removes the uncharged order again, so nothing half-done stays behind.
@@ -46,13 +57,21 @@ def dropship_order_create(
         errors.update(exc.message_dict)
     if errors:
         raise SelfServiceError(errors)
+    ref = (
+        f"D-{account.number}-{hashlib.sha256(submission_key.encode()).hexdigest()[:10].upper()}"
+        if submission_key
+        else f"D-{account.number}-{secrets.token_hex(5).upper()}"
+    )
     with transaction.atomic():
         locked = lock_live_account(account)
+        existing = Order.objects.filter(ref=ref, account=locked).first()
+        if existing is not None:
+            return existing
         card = SavedCard.objects.filter(account=locked, is_default=True, removed_at__isnull=True).first()
         if card is None or not card_is_valid(card, as_of=clock.today()):
             raise SelfServiceError({"card": "Add a valid default card on Manage Cards before ordering."})
         order = Order.objects.create(
-            ref=f"D-{locked.number}-{secrets.token_hex(4).upper()}",
+            ref=ref,
             account=locked,
             ordered_on=clock.today(),
             country=cleaned["country"],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
@@ -150,7 +152,10 @@ def newsletter(request: HttpRequest) -> HttpResponse:
 @member_view
 def dropship(request: HttpRequest) -> HttpResponse:
     account = request.account  # type: ignore[attr-defined]
-    form = DropshipForm(request.POST or None, initial={"ship_to_country": account.country or "US"})
+    form = DropshipForm(
+        request.POST or None,
+        initial={"ship_to_country": account.country or "US", "submission_key": secrets.token_hex(16)},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -161,6 +166,7 @@ def dropship(request: HttpRequest) -> HttpResponse:
                 qty=data["qty"],
                 ship_to_name=data["ship_to_name"],
                 address=data,
+                submission_key=data.get("submission_key") or "",
             )
         except ValidationError as exc:
             apply_errors(form, exc)
