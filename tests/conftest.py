@@ -3,12 +3,17 @@ are reported as skipped (never passed silently); CI runs on PostgreSQL and fails
 
 from __future__ import annotations
 
+import logging
 import os
 
 import pytest
 from django.db import connection
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright's sync API
+
+# The test SMTP servers (aiosmtpd) log every session from their own threads, which can outlive a
+# test's captured log stream; their chatter is not what the tests look at.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def pytest_collection_modifyitems(config, items):
