@@ -1,14 +1,17 @@
-"""Account and genealogy services: every sponsor change goes through ``sponsor_change``."""
+"""Account and genealogy services: every sponsor change goes through ``sponsor_change`` (one account)
+or ``sponsor_change_many`` (set-based: lead placement, clearing roll-ups)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.genealogy import SponsorLoopError, would_create_loop
-from accounts.models import Account, SponsorChangeReason, Sponsorship
+from accounts.models import CORPORATE_SPONSOR_NUMBER, Account, SponsorChangeReason, Sponsorship
 from plexus_office import clock
 
 
@@ -58,6 +61,57 @@ def sponsor_change(
         account.personally_enrolled = locked.personally_enrolled
         account.listed_under_2_on = locked.listed_under_2_on
         return locked
+
+
+MOVE_BATCH = 5000
+
+
+def sponsor_change_many(
+    *, moves: Sequence[tuple[int, int]], reason: str, actor: User | None, on: date | None = None
+) -> int:
+    """Move many accounts at once, ``(account_id, new_sponsor_id)`` each, with ``sponsor_change``'s
+    invariants: the open period closed with ``reason``, a new (non-personal) period opened, the
+    account's current sponsor moved and its listing under "2" set or cleared.
+
+    Set-based, in batches of ``MOVE_BATCH``: three statements per batch, whatever its size. The caller
+    holds the transaction and the row locks, and has ruled out loops (a lead goes to a sponsor outside
+    its downline; a roll-up goes to the cleared member's own sponsor).
+    """
+    if reason not in SponsorChangeReason.values:
+        raise ValueError(f"unknown sponsor change reason {reason!r}")
+    day = clock.today(on)
+    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    table = connection.ops.quote_name(Account._meta.db_table)
+    for start in range(0, len(moves), MOVE_BATCH):
+        batch = moves[start : start + MOVE_BATCH]
+        Sponsorship.objects.filter(account_id__in=[a for a, _s in batch], valid_to__isnull=True).update(
+            valid_to=day, end_reason=reason
+        )
+        Sponsorship.objects.bulk_create(
+            Sponsorship(
+                account_id=account_id,
+                sponsor_id=sponsor_id,
+                valid_from=day,
+                reason=reason,
+                personal=False,
+                created_by=user,
+            )
+            for account_id, sponsor_id in batch
+        )
+        # UPDATE ... FROM (VALUES ...): bulk_update's CASE per row grows badly at thousands of rows.
+        values = ", ".join(["(%s, %s)"] * len(batch))
+        sql = (
+            f"WITH moved(account_id, new_sponsor_id) AS (VALUES {values}) "  # noqa: S608 - placeholders
+            f"UPDATE {table} SET sponsor_id = moved.new_sponsor_id, personally_enrolled = %s, "
+            f"listed_under_2_on = CASE WHEN moved.new_sponsor_id = "
+            f"(SELECT id FROM {table} WHERE number = %s) THEN %s ELSE NULL END "
+            f"FROM moved WHERE {table}.id = moved.account_id"
+        )
+        params: list[Any] = [value for pair in batch for value in pair]
+        params += [False, CORPORATE_SPONSOR_NUMBER, day]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    return len(moves)
 
 
 def account_cancel(*, account: Account, actor: User, reason: str) -> Account:

@@ -21,20 +21,16 @@ from accounts.models import (
     AccountStatus,
     SavedCard,
     SponsorChangeReason,
-    Sponsorship,
     Subscription,
     SubscriptionStatus,
 )
 from accounts.selectors import Activity, account_activity
-from accounts.services import sponsor_change
+from accounts.services import sponsor_change, sponsor_change_many
 from clearing.models import ClearKind, ClearRequest, ClearStatus
 from plexus_office import clock
 from plexus_office.platform.audit import audit_record
 from plexus_office.platform.notifications import notify
 
-# Below this many direct downline members the roll-up moves each through ``sponsor_change``; from it
-# on, three set-based statements move them all (a leader's fan-out can be tens of thousands).
-ROLL_UP_SET_BASED_FROM = 200
 REASON_MAX_LENGTH = 2000
 CLEARED_CANCEL_REASON = "cleared"
 
@@ -351,40 +347,11 @@ def _roll_up(*, member: Account, new_sponsor: Account, actor: Any, day: date) ->
     )
     if not children:
         return 0
-    if len(children) < ROLL_UP_SET_BASED_FROM:
-        for child in Account.objects.filter(pk__in=children).order_by("pk"):
-            sponsor_change(
-                account=child,
-                new_sponsor=new_sponsor,
-                reason=SponsorChangeReason.CLEARING_ROLL_UP,
-                actor=actor,
-                personal=False,
-                on=day,
-            )
-        return len(children)
-    # Set-based: the same invariants as sponsor_change (close the open period, open a new one, move).
-    user = _user(actor)
-    Sponsorship.objects.filter(account__sponsor=member, valid_to__isnull=True).update(
-        valid_to=day, end_reason=SponsorChangeReason.CLEARING_ROLL_UP
-    )
-    Sponsorship.objects.bulk_create(
-        [
-            Sponsorship(
-                account_id=pk,
-                sponsor=new_sponsor,
-                valid_from=day,
-                reason=SponsorChangeReason.CLEARING_ROLL_UP,
-                personal=False,
-                created_by=user,
-            )
-            for pk in children
-        ],
-        batch_size=1000,
-    )
-    Account.objects.filter(sponsor=member).update(
-        sponsor=new_sponsor,
-        personally_enrolled=False,
-        listed_under_2_on=day if new_sponsor.number == CORPORATE_SPONSOR_NUMBER else None,
+    sponsor_change_many(
+        moves=[(pk, new_sponsor.pk) for pk in children],
+        reason=SponsorChangeReason.CLEARING_ROLL_UP,
+        actor=actor,
+        on=day,
     )
     return len(children)
 

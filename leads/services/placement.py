@@ -20,11 +20,12 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 
-from accounts.models import Account, AccountStatus, SponsorChangeReason, Sponsorship
+from accounts.models import Account, AccountStatus, SponsorChangeReason
+from accounts.services import sponsor_change_many
 from leads import notifications
 from leads.models import LeadBatch, LeadPlacement, LeadRun
 from leads.selectors import LeadRow, Plan, Reason, SponsorRow, build_plan, open_sponsor_filter
@@ -240,23 +241,8 @@ def _place_chunk(
         for sponsor, leads in batches
     )
     pairs = [(lead.id, sponsor.id) for sponsor, leads in batches for lead in leads]
-    _move_leads(pairs)
+    sponsor_change_many(moves=pairs, reason=SponsorChangeReason.LEAD_PLACEMENT, actor=actor, on=day)
     Account.objects.filter(pk__in=[sponsor.id for sponsor, _l in batches]).update(last_lead_batch_on=day)
-    lead_ids = [lead_id for lead_id, _s in pairs]
-    Sponsorship.objects.filter(account_id__in=lead_ids, valid_to__isnull=True).update(
-        valid_to=day, end_reason=SponsorChangeReason.LEAD_PLACEMENT
-    )
-    Sponsorship.objects.bulk_create(
-        Sponsorship(
-            account_id=lead_id,
-            sponsor_id=sponsor_id,
-            valid_from=day,
-            reason=SponsorChangeReason.LEAD_PLACEMENT,
-            personal=False,
-            created_by=actor,
-        )
-        for lead_id, sponsor_id in pairs
-    )
     LeadPlacement.objects.bulk_create(
         LeadPlacement(
             run=run,
@@ -282,22 +268,3 @@ def _place_chunk(
         for sponsor, leads in batches
         for lead in leads
     ]
-
-
-def _move_leads(pairs: list[tuple[int, int]]) -> None:
-    """Set each lead's sponsor in one statement (same SQL on PostgreSQL and SQLite 3.33+).
-
-    ``bulk_update`` would build a CASE per row, which grows badly; ``UPDATE ... FROM (VALUES ...)`` does not.
-    """
-    table = connection.ops.quote_name(Account._meta.db_table)
-    values = ", ".join(["(%s, %s)"] * len(pairs))
-    sql = (
-        f"WITH moved(lead_id, new_sponsor_id) AS (VALUES {values}) "  # noqa: S608 - placeholders only
-        f"UPDATE {table} SET sponsor_id = moved.new_sponsor_id, personally_enrolled = %s, "
-        "listed_under_2_on = NULL "
-        f"FROM moved WHERE {table}.id = moved.lead_id"
-    )
-    params: list[Any] = [value for pair in pairs for value in pair]
-    params.append(False)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)

@@ -41,9 +41,6 @@ def test_roll_up_on_postgresql_moves_direct_downline_with_history(staff):
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_set_based_roll_up_on_postgresql(staff, monkeypatch):
-    from clearing import services
-
-    monkeypatch.setattr(services, "ROLL_UP_SET_BASED_FROM", 1)
     tree = build_tree()
     request = clear_request_submit(requester=tree.ann, member=tree.eve, actor=None, as_of=TODAY)
     with clock.frozen_at(NEXT_DAY):

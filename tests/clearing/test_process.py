@@ -80,9 +80,6 @@ def test_direct_downline_rolls_up_to_the_cleared_members_sponsor(tree, staff):
 
 
 def test_big_fan_out_rolls_up_set_based_with_the_same_history(tree, staff, monkeypatch):
-    from clearing import services
-
-    monkeypatch.setattr(services, "ROLL_UP_SET_BASED_FROM", 1)
 
     process(submit(tree, tree.eve), staff)
 
