@@ -164,3 +164,16 @@ def test_api_bad_input_names_the_field(tree, today):
     assert response.status_code == 400
     assert list(response.json()) == ["member"]
     assert ClearRequest.objects.count() == 0
+
+
+def test_the_api_posted_twice_files_one_request(tree, today):
+    api = APIClient()
+    api.force_authenticate(tree.ann.user)
+    body = {"member": tree.eve.number, "reason": "no contact"}
+
+    first = api.post("/api/v1/clearing/", body, format="json")
+    second = api.post("/api/v1/clearing/", body, format="json")
+
+    assert (first.status_code, second.status_code) == (201, 400)
+    assert second.json()["refusal"] == "already_requested"
+    assert ClearRequest.objects.filter(member=tree.eve).count() == 1

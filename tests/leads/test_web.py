@@ -109,3 +109,31 @@ def test_leads_operations_see_qualified_sponsors_and_the_five_rules_of_anyone(cl
     assert rules.status_code == 200
     assert "Does not qualify for the Leads program." in rules.content.decode()
     assert "paid rank 2026-01: none, 2026-02: none" in rules.content.decode()
+
+
+def test_the_member_page_posted_twice_files_one_request(client):
+    AmbassadorFactory(number=1001)
+    _account, user = _member(5001)
+    client.force_login(user)
+
+    first = client.post("/leads/correction/", {"sponsor_number": "1001"})
+    second = client.post("/leads/correction/", {"sponsor_number": "1001"})
+
+    assert (first.status_code, second.status_code) == (302, 400)
+    assert SponsorCorrection.objects.count() == 1
+
+
+def test_the_api_posted_twice_files_one_request(client):
+    AmbassadorFactory(number=1001)
+    _account, user = _member(5001)
+    client.force_login(user)
+
+    first = client.post(
+        "/api/v1/leads/corrections/", {"sponsor_number": "1001"}, content_type="application/json"
+    )
+    second = client.post(
+        "/api/v1/leads/corrections/", {"sponsor_number": "1001"}, content_type="application/json"
+    )
+
+    assert (first.status_code, second.status_code) == (201, 400)
+    assert SponsorCorrection.objects.count() == 1
