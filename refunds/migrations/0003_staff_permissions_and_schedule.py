@@ -1,9 +1,9 @@
 from django.db import migrations
 
 from plexus_office.platform.roles import CUSTOMER_SERVICE, FINANCE, RETURNS, grant_permissions
+from plexus_office.platform.schedules import ensure_daily_task, remove_task
 
 SCHEDULE_NAME = "refunds: daily return reminders and expiry"
-TASK = "refunds.tasks.refunds_daily"
 
 
 def grant(apps, schema_editor):
@@ -17,22 +17,17 @@ def grant(apps, schema_editor):
 
 def create_schedule(apps, schema_editor):
     # Daily at 06:00 local time: reminders reach members in the morning; editable in admin.
-    from django.conf import settings
-
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    at_six, _ = CrontabSchedule.objects.get_or_create(
-        minute="0", hour="6", day_of_week="*", day_of_month="*", month_of_year="*", timezone=settings.TIME_ZONE
-    )
-    PeriodicTask.objects.get_or_create(
+    ensure_daily_task(
+        apps,
         name=SCHEDULE_NAME,
-        defaults={"task": TASK, "crontab": at_six, "enabled": True,
-                  "description": "Refunds: remind 2 days before the return deadline; expire unshipped returns."},
+        task="refunds.tasks.refunds_daily",
+        hour=6,
+        description="Refunds: remind 2 days before the return deadline; expire unshipped returns.",
     )
 
 
 def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=SCHEDULE_NAME).delete()
+    remove_task(apps, name=SCHEDULE_NAME)
 
 
 class Migration(migrations.Migration):

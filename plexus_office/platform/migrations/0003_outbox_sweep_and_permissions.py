@@ -1,24 +1,17 @@
 from django.db import migrations
 
 from plexus_office.platform.roles import CUSTOMER_SERVICE, grant_permissions
+from plexus_office.platform.schedules import ensure_interval_task, remove_task
 
 SWEEP_NAME = "platform: send unsent outbox emails"
-SWEEP_TASK = "plexus_office.platform.tasks.sweep_outbox"
 
 
 def create_sweep(apps, schema_editor):
-    # get_or_create on both rows: running the migration again (or after a flush) adds nothing.
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.get_or_create(
-        name=SWEEP_NAME,
-        defaults={"task": SWEEP_TASK, "interval": every_minute, "enabled": True},
-    )
+    ensure_interval_task(apps, name=SWEEP_NAME, task="plexus_office.platform.tasks.sweep_outbox", every_minutes=1)
 
 
 def remove_sweep(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=SWEEP_NAME).delete()
+    remove_task(apps, name=SWEEP_NAME)
 
 
 def grant(apps, schema_editor):
