@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "leads",
     "clearing",
     "refunds",
+    "operations",
 ]
 
 MIDDLEWARE = [

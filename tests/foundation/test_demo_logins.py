@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
 from accounts.models import Account, Order
-from accounts.seed.logins import DEMO_PASSWORD
+from operations.seed.logins import DEMO_PASSWORD
 from accounts.selectors import Activity, account_activity
 from plexus_office.platform import roles
 

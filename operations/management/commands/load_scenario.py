@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.scenario import ScenarioError, load, read_scenario, validate
+from operations.scenario import ScenarioError, load, read_scenario, validate
 
 
 class Command(BaseCommand):

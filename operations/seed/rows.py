@@ -29,7 +29,7 @@ from accounts.models import (
     Sponsorship,
     Subscription,
 )
-from accounts.seed.plan import (
+from operations.seed.plan import (
     ACTIVE,
     AMBASSADOR,
     CANCELLED,
@@ -42,7 +42,7 @@ from accounts.seed.plan import (
     VIP,
     Plan,
 )
-from accounts.seed.writer import Progress, Table, next_id
+from operations.seed.writer import Progress, Table, next_id
 from plexus_office.dates import add_months, month_start, previous_months
 from plexus_office.platform.models import SandboxCard, SandboxCharge
 

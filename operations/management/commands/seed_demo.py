@@ -5,10 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from accounts.models import Account
-from accounts.scenario import _wipe_member_data
-from accounts.seed.logins import seed_logins
-from accounts.seed.plan import build_plan
-from accounts.seed.rows import wipe_seeded_gateway_data, write_company
+from operations.scenario import _wipe_member_data
+from operations.seed.logins import seed_logins
+from operations.seed.plan import build_plan
+from operations.seed.rows import wipe_seeded_gateway_data, write_company
 from plexus_office import clock
 from plexus_office.commands import parse_as_of
 

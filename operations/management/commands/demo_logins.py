@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from accounts.seed.logins import demo_logins
+from operations.seed.logins import demo_logins
 
 
 class Command(BaseCommand):

@@ -172,7 +172,7 @@ def _order(
     subscription: bool = False,
     card: SavedCard | None = None,
 ) -> None:
-    from accounts.seed.rows import catalogue
+    from operations.seed.rows import catalogue
 
     if Order.objects.filter(ref=ref).exists():
         return
