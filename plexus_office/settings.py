@@ -240,3 +240,8 @@ PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="plexus_office.platform.gat
 RETURN_LABEL_FEES = {"US": Decimal("6.00")}
 # Perk Credit thresholds: subscription-order PV needed for each credit amount (ascending).
 PERK_CREDIT_THRESHOLDS = [(100, Decimal("10.00")), (200, Decimal("25.00")), (300, Decimal("50.00"))]
+# Enrollment and membership (business rules §7): the annual Brand Ambassador fee, flat shipping of a
+# first order, and the anonymous enrollment throttle per IP (form and API alike).
+MEMBERSHIP_FEE = Decimal(env.str("MEMBERSHIP_FEE", default="49.00"))
+FIRST_ORDER_SHIPPING = Decimal(env.str("FIRST_ORDER_SHIPPING", default="7.95"))
+ENROLLMENT_THROTTLE_RATE = env.str("ENROLLMENT_THROTTLE_RATE", default="20/hour")
