@@ -171,75 +171,29 @@ def account_enroll(
     actor: User | None,
     personal: bool = True,
 ) -> Account:
-    """Enroll a new member under ``sponsor``: the account and its opening Sponsorship ("enrollment").
+    """Enroll a new member under ``sponsor`` (staff and tests): ``accounts.enrollment``'s service.
 
-    The email must be unique among live accounts only, so a cleared or cancelled person can enroll
-    again at once with the same address (the old account stays for history). Bad input raises
-    ``ValidationError`` naming the field and creates nothing.
+    Refusals come back as ``ValidationError`` naming the field, so existing callers keep their shape;
+    new code calls ``accounts.enrollment.services.member_enroll`` and gets ``Refused`` codes.
     """
     from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-    from django.db import IntegrityError
-    from django.db.models import Max
 
-    from accounts.models import AccountKind, AccountStatus
-    from plexus_office.platform.audit import audit_record
+    from accounts.enrollment.services import member_enroll
+    from accounts.models import EnrollmentChannel
+    from plexus_office.platform.errors import Refused
 
-    if kind not in AccountKind.values:
-        raise ValidationError({"kind": f"kind: {kind!r} is not one of {', '.join(AccountKind.values)}"})
-    clean_email = (email or "").strip()
+    if not personal:
+        raise ValueError("an enrollment is always personal; lead placement moves accounts afterwards")
     try:
-        validate_email(clean_email)
-    except ValidationError:
-        raise ValidationError({"email": f"email: {email!r} is not a valid email address"}) from None
-    clean_name = (name or "").strip()
-    if not clean_name:
-        raise ValidationError({"name": "name: a name is required"})
-    clean_country = (country or "").strip().upper()
-    if len(clean_country) != 2 or not clean_country.isalpha():
-        raise ValidationError({"country": f"country: {country!r} is not a two-letter country code"})
-    if sponsor is None or sponsor.status != AccountStatus.ACTIVE:
-        raise ValidationError({"sponsor": "sponsor: a live sponsor account is required"})
-    day = clock.today(enrolled_on)
-    user = actor if actor is not None and getattr(actor, "pk", None) else None
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                if Account.objects.filter(email__iexact=clean_email, status=AccountStatus.ACTIVE).exists():
-                    raise ValidationError(
-                        {"email": f"email: {clean_email} already belongs to a live account"}
-                    )
-                # The unique constraint on number decides a race between two enrollments; retried.
-                number = (Account.objects.aggregate(top=Max("number"))["top"] or 0) + 1
-                account = Account.objects.create(
-                    number=number,
-                    kind=kind,
-                    sponsor=sponsor,
-                    personally_enrolled=personal,
-                    enrolled_on=day,
-                    name=clean_name,
-                    email=clean_email,
-                    country=clean_country,
-                    listed_under_2_on=day if sponsor.number == 2 else None,
-                )
-                Sponsorship.objects.create(
-                    account=account,
-                    sponsor=sponsor,
-                    valid_from=day,
-                    reason=SponsorChangeReason.ENROLLMENT,
-                    personal=personal,
-                    created_by=user,
-                )
-                audit_record(
-                    actor=user,
-                    obj=account,
-                    action="enrolled",
-                    changes={"sponsor": (None, sponsor.number), "kind": (None, kind)},
-                )
-                return account
-        except IntegrityError as err:
-            if "email" in str(err).lower():
-                taken = f"email: {clean_email} already belongs to a live account"
-                raise ValidationError({"email": taken}) from None
-            continue
-    raise ValidationError({"number": "number: could not allocate an account number; try again"})
+        return member_enroll(
+            kind=kind,
+            name=name,
+            email=email,
+            country=country,
+            sponsor_number=sponsor.number if sponsor is not None else None,
+            as_of=enrolled_on,
+            actor=actor,
+            channel=EnrollmentChannel.STAFF,
+        )
+    except Refused as refusal:
+        raise ValidationError({refusal.field or "__all__": refusal.message}) from None
