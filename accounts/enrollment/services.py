@@ -398,7 +398,7 @@ def _refund_quietly(*, charge_id: str, amount: Decimal, key: str) -> None:
         )
 
 
-def _finished(key: str) -> Account | None:
+def enrollment_finished(key: str) -> Account | None:
     row = Enrollment.objects.filter(key=key, account__isnull=False).select_related("account").first()
     return row.account if row is not None else None
 
@@ -420,7 +420,7 @@ def enrollment_submit(
     key = (key or "").strip()
     if not 16 <= len(key) <= 64:
         raise ValidationError({"idempotency_key": "idempotency_key: 16 to 64 characters are required"})
-    done = _finished(key)
+    done = enrollment_finished(key)
     if done is not None:
         return done
     profile = enrollment_validate(request)
@@ -450,7 +450,7 @@ def enrollment_submit(
                     )
             except IntegrityError:
                 # The other submit of this enrollment is writing it (or wrote it): one account.
-                finished = _finished(key)
+                finished = enrollment_finished(key)
                 if finished is not None:
                     return finished
                 raise Refused(
@@ -501,7 +501,7 @@ def enrollment_submit(
             )
             _notify_enrolled(account, sponsor)
     except Exception:
-        if _finished(key) is None:
+        if enrollment_finished(key) is None:
             _refund_quietly(charge_id=charge_id, amount=quote.total, key=charge_key)
         raise
     return account
@@ -566,3 +566,38 @@ def _write_purchases(
 
 
 ADDRESS_FIELDS = tuple(f"{prefix}{part}" for prefix in ("mailing_", "shipping_") for part in ADDRESS_PARTS)
+
+
+def enrollment_card_tokenize(
+    *, number: str, exp_month: int, exp_year: int, cvv: str, holder_name: str, postal_code: str
+) -> CardToken:
+    """Check the card as Manage Cards does, then tokenize it at the gateway (no account yet).
+
+    The number and CVV go no further than ``tokenize``. Errors name the card field; a timeout is a
+    form-wide "try again" (nothing is created either way).
+    """
+    from accounts.selfservice.cards import check_card_input
+
+    digits = check_card_input(number=number, exp_month=exp_month, exp_year=exp_year, cvv=cvv)
+    errors = {}
+    if not (holder_name or "").strip():
+        errors["holder_name"] = "Enter the name on the card."
+    if not (postal_code or "").strip():
+        errors["postal_code"] = "Enter the card's billing postal code."
+    if errors:
+        raise ValidationError(errors)
+    try:
+        return get_gateway().tokenize(
+            number=digits,
+            exp_month=int(exp_month),
+            exp_year=int(exp_year),
+            cvv=str(cvv).strip(),
+            holder_name=holder_name.strip(),
+            postal_code=postal_code.strip().upper(),
+        )
+    except GatewayTimeout:
+        raise ValidationError(
+            {"number": "The payment service did not answer in time; nothing was charged. Please try again."}
+        ) from None
+    except GatewayError as exc:
+        raise ValidationError({exc.field or "number": str(exc)}) from None
