@@ -263,6 +263,8 @@ class EnrollmentRequest:
     address: dict[str, Any] = field(default_factory=dict)  # mailing_* / shipping_* / shipping_same_as_mailing
     lines: list[OrderLineInput] = field(default_factory=list)
     subscribe: bool = False
+    # The form checks the password on its own step and keeps only its hash between steps.
+    password_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -346,10 +348,11 @@ def enrollment_validate(request: EnrollmentRequest) -> dict[str, Any]:
         profile = clean_profile(request.address, phone=request.phone)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    try:
-        validate_password(request.password, user=User(username="new", email=request.email))
-    except ValidationError as exc:
-        errors["password"] = exc.messages
+    if not request.password_hash:
+        try:
+            validate_password(request.password, user=User(username="new", email=request.email))
+        except ValidationError as exc:
+            errors["password"] = exc.messages
     try:
         check_lines(kind=request.kind, lines=request.lines, subscribe=request.subscribe)
     except ValidationError as exc:
@@ -484,8 +487,10 @@ def enrollment_submit(
                 day=day,
             )
             user = User.objects.create_user(
-                username=str(account.number), email=email, password=request.password
+                username=str(account.number), email=email, password=request.password or None
             )
+            if request.password_hash:
+                User.objects.filter(pk=user.pk).update(password=request.password_hash)
             Account.objects.filter(pk=account.pk).update(user=user)
             account.user = user
             Enrollment.objects.filter(pk=record.pk).update(
