@@ -65,8 +65,8 @@ def test_a_vip_enrolls_through_a_sponsors_link(page, live_server, catalog):
     assert "Ann Leader" in page.get_by_test_id("sponsor-candidate").inner_text()
     page.click("button:has-text('Yes, this is my sponsor')")
     fill_details(page, name="Vera Vip", email="vera@example.com")
-    page.fill("input[name=qty_%d]" % catalog[0].pk, "1")
-    page.fill("input[name=qty_%d]" % catalog[1].pk, "2")
+    page.fill(f"input[name=qty_{catalog[0].pk}]", "1")
+    page.fill(f"input[name=qty_{catalog[1].pk}]", "2")
     assert page.get_by_test_id("live-total").inner_text() == "197.80"  # 89.95 + 2 x 49.95 + 7.95
     assert page.is_checked("input[name=subscribe]")
     shot(page, "vip-products")
@@ -142,7 +142,7 @@ def test_a_declined_card_shows_on_the_card_field_and_creates_nothing(page, live_
     page.click("button:has-text('Continue')")
     page.click("button:has-text('Yes, this is my sponsor')")
     fill_details(page, name="Dee Clined", email="dee@example.com")
-    page.fill("input[name=qty_%d]" % catalog[0].pk, "1")
+    page.fill(f"input[name=qty_{catalog[0].pk}]", "1")
     page.click("button:has-text('Continue')")
     fill_card(page, "4000000000000341")  # tokenizes, every charge declined
     page.click("#enroll-submit")
