@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/clearing/", include("clearing.api_urls")),
     path("api/v1/refunds/", include("refunds.api_urls")),
     path("join/", include("accounts.enrollment.urls")),
+    path("account/membership/", include("accounts.enrollment.member_urls")),
     path("leads/", include("leads.urls")),
     path("clearing/", include("clearing.urls")),
     path("refunds/", include("refunds.urls")),
