@@ -265,6 +265,8 @@ def demo_logins() -> list[dict[str, Any]]:
     _order(customer, ref="DEMO-C-2", days_ago=6, pickup=True, card=customer_card)
     _order(customer, ref="DEMO-C-3", days_ago=150, card=customer_card)
 
+    from operations.seed.prospect import seed_prospect_leader  # the enrollment demo's "prospect" path
+
     logins = [
         {**_link(ambassador, "ambassador"), "role": "ambassador with a downline, subscription and card"},
         {**_link(customer, "customer"), "role": "VIP customer with orders"},
@@ -290,4 +292,5 @@ def demo_logins() -> list[dict[str, Any]]:
                     "role": f"seeded member #{account.number}",
                 }
             )
+    logins.append(seed_prospect_leader())
     return logins
