@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from clearing.models import ClearRequest
-from clearing.services import clear_request_submit
+from clearing.services import clear_request_reject, clear_request_submit
 from tests.factories import TODAY, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,10 +101,6 @@ def test_request_form_for_someone_outside_the_downline_is_not_found(ann_client, 
 
 
 def test_dashboard_panel_lists_the_requesters_requests_and_outcomes(ann_client, tree, staff):
-    from django.template import Context, Template
-
-    from clearing.services import clear_request_reject
-
     request = clear_request_submit(requester=tree.ann, member=tree.cal, actor=None, as_of=TODAY)
     clear_request_reject(request=request, actor=staff, note="Cal ordered by phone")
 
