@@ -32,6 +32,7 @@ from clearing.models import ClearKind, ClearRequest, ClearStatus
 from clearing.tasks import cleared_cards_delete_queue
 from plexus_office import clock
 from plexus_office.platform.audit import audit_record
+from plexus_office.platform.errors import Refused
 from plexus_office.platform.notifications import notify
 
 __all__ = [
@@ -59,23 +60,14 @@ EVENT_MEMBER_CLEARED = "clearing_member_cleared"
 EVENT_REJECTED = "clearing_rejected"
 
 
-class ClearRefused(ValueError):
+class ClearRefused(Refused):
     """A request that cannot be filed: ``code`` is the contract's refusal code."""
 
-    def __init__(self, code: str, message: str, *, field: str = "member") -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+    default_field = "member"
 
 
-class ClearProcessingError(ValueError):
+class ClearProcessingError(Refused):
     """A processing step that cannot be done (already decided, missing note)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def _user(actor: Any) -> Any:
@@ -211,7 +203,9 @@ def _noon(day: date):
 def _locked(request: ClearRequest) -> ClearRequest:
     locked = ClearRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != ClearStatus.SUBMITTED:
-        raise ClearProcessingError("status", f"request #{locked.pk} is already {locked.status}")
+        raise ClearProcessingError(
+            "already_decided", f"request #{locked.pk} is already {locked.status}", field="status"
+        )
     return locked
 
 
@@ -238,7 +232,9 @@ def clear_request_reject(*, request: ClearRequest, actor: Any, note: str) -> Cle
     clean = (note or "").strip()
     if not clean:
         raise ClearProcessingError(
-            "note", "a reason is required to reject a request; the requester is told it"
+            "note_required",
+            "a reason is required to reject a request; the requester is told it",
+            field="note",
         )
     with transaction.atomic():
         locked = _reject(_locked(request), actor=actor, note=clean)

@@ -182,7 +182,7 @@ def test_a_request_cannot_be_cleared_twice(tree, staff):
     with pytest.raises(ClearProcessingError) as caught:
         process(request, staff)
 
-    assert str(caught.value) == f"status: request #{request.pk} is already cleared"
+    assert (caught.value.field, str(caught.value)) == ("status", f"request #{request.pk} is already cleared")
     assert Sponsorship.objects.count() == history
     assert InboxEntry.objects.filter(event="clearing_cleared").count() == 1
 

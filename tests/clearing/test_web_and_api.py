@@ -146,10 +146,8 @@ def test_api_refusal_is_a_400_with_the_code_and_field(tree, today):
     response = api.post("/api/v1/clearing/", {"member": tree.ida.number}, format="json")
 
     assert response.status_code == 400
-    assert response.json()["refusal"] == "member_not_inactive"
-    assert response.json()["member"][0].startswith(
-        f"Account {tree.ida.number} is neither active nor inactive"
-    )
+    assert (response.json()["code"], response.json()["field"]) == ("member_not_inactive", "member")
+    assert response.json()["detail"].startswith(f"Account {tree.ida.number} is neither active nor inactive")
 
 
 def test_api_bad_input_names_the_field(tree, today):
@@ -172,5 +170,5 @@ def test_the_api_posted_twice_files_one_request(tree, today):
     second = api.post("/api/v1/clearing/", body, format="json")
 
     assert (first.status_code, second.status_code) == (201, 400)
-    assert second.json()["refusal"] == "already_requested"
+    assert second.json()["code"] == "already_requested"
     assert ClearRequest.objects.filter(member=tree.eve).count() == 1
