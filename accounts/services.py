@@ -8,11 +8,26 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
+from accounts.enrollment.services import member_enroll
+from accounts.flags import flags_refresh
 from accounts.genealogy import SponsorLoopError, would_create_loop
-from accounts.models import CORPORATE_SPONSOR_NUMBER, Account, SponsorChangeReason, Sponsorship
+from accounts.models import (
+    CORPORATE_SPONSOR_NUMBER,
+    Account,
+    AccountStatus,
+    EnrollmentChannel,
+    SponsorChangeReason,
+    Sponsorship,
+    Subscription,
+    SubscriptionStatus,
+)
 from plexus_office import clock
+from plexus_office.platform.audit import audit_record
+from plexus_office.platform.errors import Refused
+from plexus_office.platform.notifications import notify
 
 
 def sponsor_change(
@@ -120,12 +135,6 @@ def account_cancel(*, account: Account, actor: User, reason: str) -> Account:
     Only the holder may do this (business-rules §4: staff cannot cancel for them; clearing is the
     separate, staff-run path). Flags close with the account.
     """
-    from django.core.exceptions import PermissionDenied
-
-    from accounts.flags import flags_refresh
-    from accounts.models import AccountStatus, Subscription, SubscriptionStatus
-    from plexus_office.platform.audit import audit_record
-    from plexus_office.platform.notifications import notify
 
     if actor is None or not getattr(actor, "pk", None) or account.user_id != actor.pk:
         raise PermissionDenied("Only the account holder can cancel their membership.")
@@ -176,11 +185,6 @@ def account_enroll(
     Refusals come back as ``ValidationError`` naming the field, so existing callers keep their shape;
     new code calls ``accounts.enrollment.services.member_enroll`` and gets ``Refused`` codes.
     """
-    from django.core.exceptions import ValidationError
-
-    from accounts.enrollment.services import member_enroll
-    from accounts.models import EnrollmentChannel
-    from plexus_office.platform.errors import Refused
 
     if not personal:
         raise ValueError("an enrollment is always personal; lead placement moves accounts afterwards")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from accounts.enrollment.membership import membership_fee_reminders
 from accounts.flags import flags_refresh, flags_refresh_all
 from accounts.models import Account
 
@@ -23,6 +24,4 @@ def refresh_account_flags(account_id: int) -> list[str]:
 @shared_task(acks_late=True, ignore_result=True)
 def send_membership_fee_reminders() -> dict[str, int]:
     """Daily beat job: 30-day reminders and overdue notices for the membership fee (once each)."""
-    from accounts.enrollment.membership import membership_fee_reminders
-
     return membership_fee_reminders()

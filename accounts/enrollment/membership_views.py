@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.enrollment.membership import membership_fee_pay, membership_summary, membership_upgrade
+from accounts.enrollment.services import membership_fee
 from accounts.models import AccountKind, SavedCard
 from accounts.selectors import card_is_valid
 from accounts.views.common import member_view, signed_in_user
@@ -40,8 +41,6 @@ def membership(request: HttpRequest) -> HttpResponse:
         "link": request.build_absolute_uri(f"/join/{account.number}/"),
     }
     if account.kind != AccountKind.AMBASSADOR:
-        from accounts.enrollment.services import membership_fee
-
         context["fee"] = membership_fee()
     return render(request, "enrollment/membership.html", context)
 

@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from accounts.enrollment.rules import check_enrollment, clean_email
+from accounts.enrollment.rules import check_enrollment, clean_email, eligible_sponsor
 from accounts.models import (
     CORPORATE_SPONSOR_NUMBER,
     Account,
@@ -44,6 +44,7 @@ from accounts.models import (
     Subscription,
     SubscriptionStatus,
 )
+from accounts.selfservice.cards import check_card_input
 from accounts.validation import ADDRESS_PARTS, clean_address, normalize_phone
 from plexus_office import clock
 from plexus_office.dates import add_months
@@ -364,8 +365,6 @@ def enrollment_validate(request: EnrollmentRequest) -> dict[str, Any]:
 
 def enrollment_sponsor(sponsor_number: int | None) -> Account:
     """The sponsor the form shows by name before the enrollee confirms (refusals as at submit)."""
-    from accounts.enrollment.rules import eligible_sponsor
-
     return eligible_sponsor(sponsor_number, day=clock.today())
 
 
@@ -581,8 +580,6 @@ def enrollment_card_tokenize(
     The number and CVV go no further than ``tokenize``. Errors name the card field; a timeout is a
     form-wide "try again" (nothing is created either way).
     """
-    from accounts.selfservice.cards import check_card_input
-
     digits = check_card_input(number=number, exp_month=exp_month, exp_year=exp_year, cvv=cvv)
     errors = {}
     if not (holder_name or "").strip():

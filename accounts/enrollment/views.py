@@ -39,6 +39,7 @@ from accounts.models import CORPORATE_SPONSOR_NUMBER, Account, EnrollmentChannel
 from accounts.validation import US_STATES
 from plexus_office import clock
 from plexus_office.platform.errors import Refused
+from plexus_office.platform.gateway import CardToken
 
 SESSION = "enrollment"
 DONE = "enrollment_done"
@@ -349,8 +350,6 @@ def _request_of(state: dict[str, Any]) -> EnrollmentRequest:
 
 
 def _review(request: HttpRequest) -> HttpResponse:
-    from plexus_office.platform.gateway import CardToken
-
     state = _state(request)
     done = enrollment_finished(state["key"])
     if done is not None:

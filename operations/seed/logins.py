@@ -27,8 +27,10 @@ from accounts.models import (
     Sponsorship,
     Subscription,
 )
+from operations.seed.rows import catalogue
 from plexus_office import clock
 from plexus_office.platform import roles
+from plexus_office.platform.gateway import get_gateway
 
 DEMO_PASSWORD = "plexus-demo-2026"
 # Fixed numbers far above any seeded range, so the demo accounts are found again on every run.
@@ -132,7 +134,6 @@ def _card(account: Account) -> SavedCard:
     existing = account.cards.filter(removed_at__isnull=True).first()
     if existing is not None:
         return existing
-    from plexus_office.platform.gateway import get_gateway
 
     today = clock.today()
     token = get_gateway().tokenize(
@@ -172,8 +173,6 @@ def _order(
     subscription: bool = False,
     card: SavedCard | None = None,
 ) -> None:
-    from operations.seed.rows import catalogue
-
     if Order.objects.filter(ref=ref).exists():
         return
     products = {p.sku: p for p in catalogue()}
@@ -265,8 +264,6 @@ def demo_logins() -> list[dict[str, Any]]:
     _order(customer, ref="DEMO-C-2", days_ago=6, pickup=True, card=customer_card)
     _order(customer, ref="DEMO-C-3", days_ago=150, card=customer_card)
 
-    from operations.seed.prospect import seed_prospect_leader  # the enrollment demo's "prospect" path
-
     logins = [
         {**_link(ambassador, "ambassador"), "role": "ambassador with a downline, subscription and card"},
         {**_link(customer, "customer"), "role": "VIP customer with orders"},
@@ -292,5 +289,4 @@ def demo_logins() -> list[dict[str, Any]]:
                     "role": f"seeded member #{account.number}",
                 }
             )
-    logins.append(seed_prospect_leader())
     return logins
