@@ -199,6 +199,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-service for ambassadors and customers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name for the country list used by addresses and enrollments alike.
+    "ENUM_NAME_OVERRIDES": {"CountryEnum": "accounts.validation.COUNTRIES"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "plexus_office.schema_hooks.document_error_responses",

@@ -47,7 +47,7 @@ class LineSerializer(serializers.Serializer):
     qty = serializers.IntegerField(min_value=1, max_value=10)
 
 
-class CardSerializer(serializers.Serializer):
+class EnrollmentCardSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=23, write_only=True)
     exp_month = serializers.IntegerField(min_value=1, max_value=12)
     exp_year = serializers.IntegerField(min_value=2000, max_value=2100)
@@ -95,7 +95,7 @@ class EnrollmentCreateSerializer(serializers.Serializer):
     locals().update(_address_fields("shipping_", required=False))
     lines = serializers.ListField(child=LineSerializer(), required=False, default=list, max_length=20)
     subscribe = serializers.BooleanField(default=False, help_text="VIP: repeat the first order monthly.")
-    card = CardSerializer()
+    card = EnrollmentCardSerializer()
 
 
 class EnrollmentResultSerializer(serializers.Serializer):
