@@ -250,6 +250,10 @@ class OrderLineInput:
     product: Product
     qty: int
 
+    @property
+    def total(self) -> Decimal:
+        return self.product.price * self.qty
+
 
 @dataclass
 class EnrollmentRequest:

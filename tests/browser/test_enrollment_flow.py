@@ -73,6 +73,7 @@ def test_a_vip_enrolls_through_a_sponsors_link(page, live_server, catalog):
     page.click("button:has-text('Continue')")
     fill_card(page, "4242424242424242")
     assert page.get_by_test_id("review-total").inner_text() == "197.80"
+    assert "99.90" in page.inner_text("table")  # 2 x 49.95, exact
     shot(page, "vip-review")
     page.click("#enroll-submit")
     number = int(page.get_by_test_id("new-account-number").inner_text())
