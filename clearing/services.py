@@ -31,6 +31,7 @@ from clearing.cards import cleared_cards_delete_at_gateway
 from clearing.models import ClearKind, ClearRequest, ClearStatus
 from clearing.tasks import cleared_cards_delete_queue
 from plexus_office import clock
+from plexus_office.platform.actors import actor_user
 from plexus_office.platform.audit import audit_record
 from plexus_office.platform.errors import Refused
 from plexus_office.platform.notifications import notify
@@ -70,8 +71,7 @@ class ClearProcessingError(Refused):
     """A processing step that cannot be done (already decided, missing note)."""
 
 
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "pk", None) else None
+_user = actor_user  # the services' short name for it
 
 
 def _contact(account: Account) -> dict[str, Any]:

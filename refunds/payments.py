@@ -32,11 +32,11 @@ from accounts.models import (
 from plexus_office import clock
 from plexus_office.platform.audit import audit_record
 from plexus_office.platform.gateway import GatewayError, get_gateway
+from plexus_office.platform.money import ZERO
 from plexus_office.platform.notifications import notify
 from refunds.models import BonusReversal, Refund, RefundStatus
 from refunds.services import RefundRefused, _locked, _tell, _user
 
-ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 PAYMENT_CLAIM_TIMEOUT = timedelta(minutes=5)
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from accounts.models import Account, Order, Product
 from plexus_office import clock
+from plexus_office.platform.actors import actor_user
 from plexus_office.platform.audit import audit_record
 from plexus_office.platform.errors import Refused
+from plexus_office.platform.money import ZERO
 from plexus_office.platform.notifications import notify
 from plexus_office.platform.roles import CUSTOMER_SERVICE, RETURNS, member_of
 from refunds.models import Refund, RefundChannel, RefundReason, RefundStatus, ReturnMethod
@@ -31,15 +32,12 @@ from refunds.selectors import (
     refund_quote,
 )
 
-ZERO = Decimal("0.00")
-
 
 class RefundRefused(Refused):
     """A refund that cannot be requested or moved on."""
 
 
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "pk", None) else None
+_user = actor_user  # the services' short name for it
 
 
 def _link(refund: Refund) -> str:

@@ -22,6 +22,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django_fsm_log.models import StateLog
 
+from plexus_office.platform.actors import actor_user
+
 SECRET_MARK = "[hidden]"
 # Field names whose values are never written to the trail (card data, credentials, gateway tokens).
 SECRET_FIELDS = frozenset(
@@ -70,7 +72,7 @@ def audit_record(
     """
     if not action:
         raise ValueError("action is required")
-    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    user = actor_user(actor)
     cleaned = _clean_changes(changes)
     return LogEntry.objects.log_create(
         obj,

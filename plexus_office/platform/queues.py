@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models, transaction
 
 from plexus_office import clock
+from plexus_office.platform.actors import actor_user
 from plexus_office.platform.audit import audit_record
 from plexus_office.platform.business_days import add_business_days
 from plexus_office.platform.errors import Refused
@@ -66,7 +67,7 @@ class QueueItem(models.Model):
     def record_decision(self, *, actor: Any, note: str = "") -> None:
         """Stamp who decided and why; the caller saves (inside its transition service)."""
         self.decided_at = clock.now()
-        self.decided_by = actor if actor is not None and getattr(actor, "pk", None) else None
+        self.decided_by = actor_user(actor)
         self.decision_note = note
 
 
