@@ -27,7 +27,7 @@ from accounts.models import (
 )
 from plexus_office import clock
 from plexus_office.platform.actors import actor_user
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.notifications import notify
 
 
@@ -155,7 +155,7 @@ def account_cancel(*, account: Account, actor: User, reason: str) -> Account:
         audit_record(
             actor=actor,
             obj=locked,
-            action="membership_cancelled",
+            action=AuditAction.MEMBERSHIP_CANCELLED,
             note=note,
             changes={
                 "status": (AccountStatus.ACTIVE, locked.status),
@@ -238,7 +238,7 @@ def account_enroll(
                 audit_record(
                     actor=user,
                     obj=account,
-                    action="enrolled",
+                    action=AuditAction.ENROLLED,
                     changes={"sponsor": (None, sponsor.number), "kind": (None, kind)},
                 )
                 return account

@@ -32,7 +32,7 @@ from clearing.models import ClearKind, ClearRequest, ClearStatus
 from clearing.tasks import cleared_cards_delete_queue
 from plexus_office import clock
 from plexus_office.platform.actors import actor_user
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
 from plexus_office.platform.notifications import notify
 
@@ -172,7 +172,7 @@ def clear_request_submit(
             audit_record(
                 actor=user,
                 obj=request,
-                action="submit",
+                action=AuditAction.SUBMIT,
                 note=clean_reason,
                 changes={"member": (None, member.number), "requester": (None, requester.number)},
             )
@@ -313,7 +313,7 @@ def _clear_member(*, member: Account, sponsor: Account | None, actor: Any, day: 
     audit_record(
         actor=_user(actor),
         obj=member,
-        action="cleared",
+        action=AuditAction.CLEARED,
         note=f"cleared; {rolled} direct downline member(s) rolled up to account {target.number}",
         changes={
             "status": (AccountStatus.ACTIVE, AccountStatus.CANCELLED),

@@ -18,7 +18,7 @@ from django.db.models import Sum
 from accounts.models import Account, CommissionEntry, CommissionKind, CommissionStatus
 from plexus_office import clock
 from plexus_office.platform.actors import actor_user
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.money import ZERO
 from refunds.models import Payout
 
@@ -63,7 +63,7 @@ def payout_run(*, earner: Account, actor: Any, on: date | None = None) -> Payout
         audit_record(
             actor=user,
             obj=payout,
-            action="payout",
+            action=AuditAction.PAYOUT,
             note=f"{len(entries)} entries settled",
             changes={"net": (None, str(payout.net)), "carried_forward": (None, str(min(balance, ZERO)))},
         )

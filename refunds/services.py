@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import Account, Order, Product
 from plexus_office import clock
 from plexus_office.platform.actors import actor_user
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
 from plexus_office.platform.money import ZERO
 from plexus_office.platform.notifications import notify
@@ -142,7 +142,7 @@ def refund_request(
                 audit_record(
                     actor=user,
                     obj=refund,
-                    action="request",
+                    action=AuditAction.REQUEST,
                     note=quote.message,
                     changes={"status": (None, RefundStatus.REQUESTED), "channel": (None, channel)},
                 )
@@ -272,10 +272,10 @@ def refund_receive(
     return locked
 
 
-def refund_refused_shipment(
+def refunds_from_refused_shipment(
     *, order: Order, products: Iterable[Product], actor: Any, note: str = ""
 ) -> list[Refund]:
-    """Returns: the carrier brought back a shipment the member refused.
+    """Returns: the carrier brought back a shipment the member refused (a whole order, by product).
 
     Advances the open request for each product, or files one (money back) when none exists; either
     way the package is now in the warehouse and Finance can pay. The return shipping is the company's
@@ -325,8 +325,11 @@ def _receive_refused(refund: Refund, *, actor: Any, note: str) -> Refund:
     return locked
 
 
-def refund_receive_refused(*, refund: Refund, actor: Any, note: str = "") -> Refund:
-    """The admin button on an existing request: its refused shipment is back in the warehouse."""
+def refund_receive_refused_shipment(*, refund: Refund, actor: Any, note: str = "") -> Refund:
+    """One existing request whose refused shipment is back in the warehouse (the admin button).
+
+    ``refunds_from_refused_shipment`` is the order-level form: it files the requests that are missing.
+    """
     with transaction.atomic():
         return _receive_refused(refund, actor=actor, note=note)
 
@@ -352,7 +355,7 @@ def refund_mark_shipped(*, refund: Refund, actor: Any, tracking_number: str = ""
         audit_record(
             actor=_user(actor),
             obj=locked,
-            action="shipped",
+            action=AuditAction.SHIPPED,
             note=tracking,
             changes={"shipped_on": (None, locked.shipped_on.isoformat())},
         )

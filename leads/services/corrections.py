@@ -20,7 +20,7 @@ from leads import notifications
 from leads.models import CorrectionStatus, SponsorCorrection
 from plexus_office import clock
 from plexus_office.platform.actors import actor_user
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
 
 
@@ -121,7 +121,7 @@ def sponsor_correction_request(
             audit_record(
                 actor=user,
                 obj=correction,
-                action="submit",
+                action=AuditAction.SUBMIT,
                 note=explanation,
                 changes={"requested_sponsor": (None, sponsor.number)},
             )
