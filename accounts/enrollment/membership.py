@@ -29,7 +29,7 @@ from accounts.models import (
 from accounts.selectors import ActivityVerdict, account_activity, card_is_valid
 from plexus_office import clock
 from plexus_office.dates import add_months
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
 from plexus_office.platform.gateway import CardDeclined, GatewayError, GatewayTimeout, get_gateway
 from plexus_office.platform.models import EmailOutbox
@@ -147,7 +147,7 @@ def membership_fee_pay(*, account: Account, actor: User, card_id: int | None = N
             audit_record(
                 actor=actor,
                 obj=locked,
-                action="membership_fee_paid",
+                action=AuditAction.MEMBERSHIP_FEE_PAID,
                 note=f"Paid {amount} with {card}; due date {before} -> {new_due}",
                 changes={"membership_fee_due_on": (before, new_due)},
             )
@@ -203,7 +203,7 @@ def membership_upgrade(*, account: Account, actor: User, card_id: int | None = N
         audit_record(
             actor=actor,
             obj=locked,
-            action="upgraded_to_ambassador",
+            action=AuditAction.UPGRADED_TO_AMBASSADOR,
             note=f"Paid {amount} with {card}",
             changes={
                 "kind": (AccountKind.VIP_CUSTOMER, AccountKind.AMBASSADOR),

@@ -48,7 +48,7 @@ from accounts.selfservice.cards import check_card_input
 from accounts.validation import ADDRESS_PARTS, clean_address, normalize_phone
 from plexus_office import clock
 from plexus_office.dates import add_months
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
 from plexus_office.platform.gateway import CardDeclined, CardToken, GatewayError, GatewayTimeout, get_gateway
 from plexus_office.platform.notifications import notify
@@ -234,7 +234,7 @@ def member_enroll(
         audit_record(
             actor=actor,
             obj=account,
-            action="enrolled",
+            action=AuditAction.ENROLLED,
             note=f"Enrolled ({EnrollmentChannel(channel).label}) under {sponsor.number}",
             changes={"sponsor": (None, sponsor.number), "kind": (None, kind)},
         )
@@ -502,7 +502,7 @@ def enrollment_submit(
             audit_record(
                 actor=actor,
                 obj=account,
-                action="enrolled",
+                action=AuditAction.ENROLLED,
                 note=f"Enrolled ({EnrollmentChannel(channel).label}) under {sponsor.number}; "
                 f"charged {quote.total}",
                 changes={"sponsor": (None, sponsor.number), "kind": (None, kind)},
