@@ -31,7 +31,8 @@ SCENARIO: dict[str, Any] = {
         {"number": 3001, "kind": "vip_customer", "sponsor": 2001, "enrolled_on": "2025-12-01",
          "name": "Cora Customer", "email": "cora@example.com"},
         {"number": 4001, "kind": "vip_customer", "sponsor": 1001, "enrolled_on": "2021-05-01",
-         "name": "Olive Old", "email": "old@example.com", "status": "cancelled", "cancelled_on": "2025-12-15"},
+         "name": "Olive Old", "email": "old@example.com", "status": "cancelled",
+         "cancelled_on": "2025-12-15"},
         {"number": 5001, "kind": "vip_customer", "sponsor": 1001, "enrolled_on": "2021-05-01",
          "name": "Gone Always", "email": "gone@example.com", "status": "cancelled"},
         {"number": 7001, "kind": "vip_customer", "sponsor": 2, "enrolled_on": "2026-03-01",
@@ -242,3 +243,35 @@ def test_scenario_refuses_cancelled_on_for_an_active_account():
     data["accounts"][0]["cancelled_on"] = "2025-01-01"
     with pytest.raises(ScenarioError, match="account 1001: field 'cancelled_on'"):
         validate(data)
+
+
+REFUND_SCENARIO: dict[str, Any] = {
+    "as_of": "2026-03-10",
+    "products": [{"sku": "SLIM", "name": "Slim", "price": "89.95", "pv": 60}],
+    "accounts": [
+        {"number": 3001, "kind": "vip_customer", "sponsor": 1, "enrolled_on": "2025-01-01", "name": "Cora",
+         "email": "cora@example.com",
+         "orders": [{"ref": "O-1", "date": "2026-03-01", "lines": [{"sku": "SLIM"}]},
+                    {"ref": "O-2", "date": "2026-03-05", "lines": [{"sku": "SLIM"}]}]},
+    ],
+    "refunds": [{"account": 3001, "order": "O-1", "sku": "SLIM", "requested_on": "2026-03-04",
+                 "status": "refunded"}],
+}  # fmt: skip
+
+
+def quote(order: str, day: str) -> dict[str, Any]:
+    args = ["--account", "3001", "--order", order, "--sku", "SLIM", "--reason", "money_back", "--as-of", day]
+    return run("refund_quote", *args)
+
+
+def test_refund_quote_does_not_count_an_order_placed_after_the_day():
+    load(validate(json.loads(json.dumps(REFUND_SCENARIO))))
+    assert quote("O-2", "2026-03-03")["refusal"] == "not_purchased"
+
+
+def test_refund_quote_does_not_count_a_refund_requested_after_the_day():
+    load(validate(json.loads(json.dumps(REFUND_SCENARIO))))
+    assert (quote("O-1", "2026-03-03")["eligible"], quote("O-1", "2026-03-04")["refusal"]) == (
+        True,
+        "already_refunded",
+    )
