@@ -114,6 +114,7 @@ class DownlineMember:
     sponsor_number: int
     status: str
     personal: bool
+    reason: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -135,15 +136,15 @@ def downline_on(*, account: Account, day: date, max_depth: int | None = None) ->
     day_param, end_param = _params(day)
     accounts, history = _tables()
     sql = f"""
-        WITH RECURSIVE down(id, sponsor_id, depth, personal) AS (
-            SELECT s.account_id, s.sponsor_id, 1, s.personal FROM {history} s
+        WITH RECURSIVE down(id, sponsor_id, depth, personal, reason) AS (
+            SELECT s.account_id, s.sponsor_id, 1, s.personal, s.reason FROM {history} s
             WHERE s.sponsor_id = %s AND {PERIOD_SQL}
             UNION ALL
-            SELECT s.account_id, s.sponsor_id, down.depth + 1, s.personal
+            SELECT s.account_id, s.sponsor_id, down.depth + 1, s.personal, s.reason
             FROM {history} s JOIN down ON s.sponsor_id = down.id
             WHERE down.depth < %s AND {PERIOD_SQL}
         )
-        SELECT a.id, a.number, a.name, a.kind, down.depth, sa.number, {STATUS_SQL}, down.personal
+        SELECT a.id, a.number, a.name, a.kind, down.depth, sa.number, {STATUS_SQL}, down.personal, down.reason
         FROM down
         JOIN {accounts} a ON a.id = down.id
         JOIN {accounts} sa ON sa.id = down.sponsor_id
@@ -173,6 +174,7 @@ def downline_on(*, account: Account, day: date, max_depth: int | None = None) ->
                 sponsor_number=row[5],
                 status=row[6],
                 personal=bool(row[7]),
+                reason=row[8],
             )
             for row in cursor.fetchall()
         ]

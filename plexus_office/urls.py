@@ -13,5 +13,6 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("clearing/", include("clearing.urls")),
     path("refunds/", include("refunds.urls")),
+    path("team/", include("accounts.team.urls")),
     path("", include("accounts.urls")),
 ]
