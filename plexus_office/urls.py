@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/leads/", include("leads.api_urls")),
     path("api/v1/clearing/", include("clearing.api_urls")),
     path("api/v1/refunds/", include("refunds.api_urls")),
+    path("api/v1/team/", include("accounts.team.api_urls")),
     path("leads/", include("leads.urls")),
     path("clearing/", include("clearing.urls")),
     path("refunds/", include("refunds.urls")),

@@ -142,3 +142,23 @@ def test_finance_cannot_open_a_member_tree(client, team):
     staff.groups.add(Group.objects.get(name=FINANCE))
     client.force_login(staff)
     assert client.get(f"/team/staff/{team.number}/").status_code == 403
+
+
+def test_api_tree_opens_a_level_and_finds_the_path(client, team):
+    client.force_login(team.user)
+    level = client.get("/api/v1/team/tree/2001/?level=2").json()
+    found = client.get("/api/v1/team/tree/?q=3002").json()
+    assert ([c["number"] for c in level["children"]], found["matches"]) == (
+        [3001, 3002],
+        [{"number": 3002, "path": [2001, 3002]}],
+    )
+
+
+def test_api_report_pages_with_totals(client, team):
+    client.force_login(team.user)
+    document = client.get("/api/v1/team/report/?sort=-group_volume").json()
+    assert (document["count"], document["totals"]["members"], document["results"][0]["number"]) == (
+        4,
+        4,
+        2001,
+    )

@@ -193,6 +193,11 @@ MATRIX: dict[str, Row] = {
     "api/v1/notifications/read/": at("/api/v1/notifications/read/", api(method="POST")),
     "api/v1/flags/": at("/api/v1/flags/", api()),
     "api/v1/downline/": at("/api/v1/downline/", api()),
+    "api/v1/team/tree/": at("/api/v1/team/tree/", api()),
+    "api/v1/team/tree/<int:number>/": at(
+        lambda c: f"/api/v1/team/tree/{c.owner.number}/", api(members=404, owner=200, upline=200)
+    ),
+    "api/v1/team/report/": at("/api/v1/team/report/", api()),
     "api/v1/leads/corrections/": at("/api/v1/leads/corrections/", api()),
     "api/v1/leads/qualification/": at("/api/v1/leads/qualification/", api()),
     "api/v1/clearing/": at("/api/v1/clearing/", api()),
