@@ -1,4 +1,6 @@
-"""Helpers shared by the operations commands (scenarios.md): --as-of parsing, JSON output, account lookup."""
+"""Helpers shared by the operations commands (scenarios.md): --as-of parsing, JSON output.
+
+The account lookup lives in ``accounts.commands`` (the platform imports no domain app)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,6 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import CommandError
-
-from accounts.models import Account
 
 # scenarios.md "Time travel": a date outside these bounds given to any command is bad input.
 EARLIEST_DAY = date(1900, 1, 1)
@@ -44,15 +44,6 @@ def parse_as_of(value: str | None, *, field: str = "--as-of") -> date | None:
     if value is None:
         return None
     return parse_date(value, field=field)
-
-
-def get_account(number: Any, *, field: str) -> Account:
-    try:
-        return Account.objects.get(number=int(number))
-    except (ValueError, TypeError):
-        raise CommandError(f"{field}: not an account number: {number!r}") from None
-    except Account.DoesNotExist:
-        raise CommandError(f"{field}: unknown account {number}") from None
 
 
 def dumps(document: Any) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.commands import get_account
 from accounts.history import downline_on, status_on
 from plexus_office import clock
-from plexus_office.commands import dumps, get_account, parse_as_of
+from plexus_office.commands import dumps, parse_as_of
 
 
 def parse_depth(value: str | None) -> int | None:
