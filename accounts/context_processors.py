@@ -15,6 +15,8 @@ from accounts.members import request_member
 
 # (url name, label, who sees it): "ambassador" links are hidden from customers.
 PROGRAM_LINKS = (
+    ("team:tree", "My team", "ambassador"),
+    ("team:report", "Downline report", "ambassador"),
     ("clearing:home", "Clear inactive members", "ambassador"),
     ("refunds:home", "Request a refund", "any"),
     ("leads:correction", "Sponsor correction", "any"),
