@@ -89,7 +89,7 @@ class LeadRunAdmin(ReadOnlyAdmin):
     def start_view(self, request):
         if not request.user.has_perm(START_PERM):
             raise PermissionDenied
-        form = StartRunForm(request.POST or None)
+        form = StartRunForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             day: date = clock.today(form.cleaned_data["as_of"])
             with clock.frozen_at(form.cleaned_data["as_of"]):
@@ -115,7 +115,7 @@ class LeadRunAdmin(ReadOnlyAdmin):
         if not dry.dry_run or not dry.finished_at or dry.error:
             self.message_user(request, "Only a finished dry run can be confirmed.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:leads_leadrun_change", args=[dry.pk]))
-        form = ConfirmRunForm(request.POST or None)
+        form = ConfirmRunForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             as_of, actor_id = dry.as_of.isoformat(), request.user.pk
             transaction.on_commit(

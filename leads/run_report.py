@@ -113,11 +113,13 @@ def run_emails(*, run: LeadRun):
     if run.dry_run:
         return EmailOutbox.objects.none()
     placed = LeadPlacement.objects.filter(run=run)
-    window = Q(created_at__gte=run.started_at)
-    if run.finished_at:
-        window &= Q(created_at__lte=run.finished_at)
+    # The placement emails carry the run's day in their (deferred-render) context; a sponsor's or
+    # lead's emails from another run have another day (one batch per half-month, one placement per
+    # listing).
     return (
-        EmailOutbox.objects.filter(window, event__in=[EVENT_LEAD_NEW_SPONSOR, EVENT_SPONSOR_NEW_LEADS])
+        EmailOutbox.objects.filter(
+            event__in=[EVENT_LEAD_NEW_SPONSOR, EVENT_SPONSOR_NEW_LEADS], context__as_of=run.as_of.isoformat()
+        )
         .filter(Q(account_id__in=placed.values("lead_id")) | Q(account_id__in=placed.values("sponsor_id")))
         .order_by("event", "to_email", "id")
     )

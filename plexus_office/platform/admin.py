@@ -38,7 +38,7 @@ from plexus_office.platform.admin_base import (
     FastChangeListMixin,
     due_badge,
 )
-from plexus_office.platform.admin_polish import QueueStateFilter, transition_help_text, transition_label
+from plexus_office.platform.admin_polish import QueueStateFilter, transition_help_text
 from plexus_office.platform.models import EmailOutbox, OutboxState
 from plexus_office.platform.outbox import outbox_resend
 from plexus_office.platform.queues import QueueError, queue_claim
@@ -95,10 +95,7 @@ class QueueAdmin(AuditHistoryMixin, FastChangeListMixin, FSMAdminMixin, admin.Mo
     def due(self, obj):
         return due_badge(obj)
 
-    def get_fsm_label(self, transition):
-        return transition_label(transition)
-
-    def get_help_text(self, transition):
+    def get_help_text(self, transition):  # what the transition does (its docstring), not "None"
         return transition_help_text(transition)
 
     # --- transition forms and the refusal paths ---

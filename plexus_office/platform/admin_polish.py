@@ -49,12 +49,6 @@ class QueueStateFilter(admin.SimpleListFilter):
             }
 
 
-def transition_label(transition: Any) -> str:
-    """``receive_refused`` → "Receive refused" unless the transition names its own label."""
-    label = transition.custom.get("label") or transition.name.replace("_", " ")
-    return label[:1].upper() + label[1:]
-
-
 def transition_help_text(transition: Any) -> str:
     """The transition's ``help_text`` if declared, else its docstring (what it does)."""
     text = transition.custom.get("help_text")
