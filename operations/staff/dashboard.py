@@ -218,16 +218,16 @@ def leads_waiting(*, today: date) -> dict[str, Any]:
         "due": Count("pk", filter=Q(listed__lte=today - timedelta(days=DUE_AFTER_DAYS))),
         "oldest": Min("listed"),
     }
-    for low, high, label in BUCKETS:
+    for i, (low, high, _label) in enumerate(BUCKETS):
         bucket = Q(listed__lte=today - timedelta(days=low))
         if high is not None:
             bucket &= Q(listed__gte=today - timedelta(days=high))
-        aggregates[label] = Count("pk", filter=bucket)
+        aggregates[f"bucket{i}"] = Count("pk", filter=bucket)
     row = base.aggregate(**aggregates)
     oldest = row["oldest"]
     return {
         "count": row["count"],
         "due": row["due"],
         "oldest_days": (today - oldest).days if oldest else None,
-        "buckets": [(label, row[label]) for _l, _h, label in BUCKETS],
+        "buckets": [(label, row[f"bucket{i}"]) for i, (_l, _h, label) in enumerate(BUCKETS)],
     }
