@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (long SQL lines read better whole)
 """Staff workspace at a million members: the per-group admin dashboards, the metrics job behind their
 charts, the member lookup by each kind of term, and the member page with its service log.
 
@@ -47,16 +48,88 @@ from plexus_office import clock  # noqa: E402
 from plexus_office.platform.roles import STAFF_GROUPS  # noqa: E402
 
 FIRST = [
-    "Olive", "Uma", "Otto", "Lena", "Quinn", "Vera", "Sue", "Lee", "Nia", "Ann", "Maria", "James", "Linda",
-    "Robert", "Patricia", "Michael", "Jennifer", "David", "Susan", "William", "Karen", "Joseph", "Nancy",
-    "Thomas", "Lisa", "Daniel", "Betty", "Mark", "Sandra", "Paul", "Ashley", "Steven", "Kimberly", "Andrew",
-    "Emily", "Joshua", "Donna", "Kevin", "Michelle", "Brian",
+    "Olive",
+    "Uma",
+    "Otto",
+    "Lena",
+    "Quinn",
+    "Vera",
+    "Sue",
+    "Lee",
+    "Nia",
+    "Ann",
+    "Maria",
+    "James",
+    "Linda",
+    "Robert",
+    "Patricia",
+    "Michael",
+    "Jennifer",
+    "David",
+    "Susan",
+    "William",
+    "Karen",
+    "Joseph",
+    "Nancy",
+    "Thomas",
+    "Lisa",
+    "Daniel",
+    "Betty",
+    "Mark",
+    "Sandra",
+    "Paul",
+    "Ashley",
+    "Steven",
+    "Kimberly",
+    "Andrew",
+    "Emily",
+    "Joshua",
+    "Donna",
+    "Kevin",
+    "Michelle",
+    "Brian",
 ]
 LAST = [
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
-    "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin",
-    "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson",
-    "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
 ]
 
 
@@ -161,7 +234,9 @@ def build() -> None:
 
 
 def staff_user(group: str) -> User:
-    user, _ = User.objects.get_or_create(username=f"bench_{group.lower().replace(' ', '_')}", defaults={"is_staff": True})
+    user, _ = User.objects.get_or_create(
+        username=f"bench_{group.lower().replace(' ', '_')}", defaults={"is_staff": True}
+    )
     user.groups.add(Group.objects.get(name=group))
     return user
 
@@ -181,8 +256,10 @@ def timed(label: str, fn, repeat: int) -> None:
 
 
 def main() -> None:
-    print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load {os.getloadavg()[0]:.1f}; {connection.vendor}")
+    print(
+        f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load {os.getloadavg()[0]:.1f}; {connection.vendor}"
+    )
     if ARGS.build:
         build()
     with connection.cursor() as cur:
@@ -205,9 +282,19 @@ def main() -> None:
         ("name, rare (~600)", "Olive Smith"),
         ("name, common (~25,000)", "Smith"),
     ]:
-        timed(f"lookup by {label}", lambda t=term: client.get("/admin/staff/members/", {"q": t}, follow=True), ARGS.repeat)
-    timed("member page of a leader (89 direct)", lambda: client.get("/admin/staff/members/100005/"), ARGS.repeat)
-    timed("member page, service log emails p2", lambda: client.get("/admin/staff/members/100005/?kind=email&page=2"), ARGS.repeat)
+        timed(
+            f"lookup by {label}",
+            lambda t=term: client.get("/admin/staff/members/", {"q": t}, follow=True),
+            ARGS.repeat,
+        )
+    timed(
+        "member page of a leader (89 direct)", lambda: client.get("/admin/staff/members/100005/"), ARGS.repeat
+    )
+    timed(
+        "member page, service log emails p2",
+        lambda: client.get("/admin/staff/members/100005/?kind=email&page=2"),
+        ARGS.repeat,
+    )
 
 
 main()

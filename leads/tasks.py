@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
 from leads.services import leads_assign
 from plexus_office import clock
@@ -23,8 +24,6 @@ def assign_leads_task(
 
     ``actor_id`` and ``trigger="admin"`` when Leads Operations started the run from the admin.
     """
-    from django.contrib.auth import get_user_model
-
     day = date.fromisoformat(as_of) if as_of else None
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     with clock.frozen_at(day):

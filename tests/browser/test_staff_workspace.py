@@ -46,7 +46,9 @@ def shot(page, name: str) -> None:
 
 
 @pytest.mark.parametrize("role", ["returns", "finance"])
-def test_a_staff_group_opens_its_dashboard_and_finds_a_member_by_number(page, live_server, login, workspace, role):
+def test_a_staff_group_opens_its_dashboard_and_finds_a_member_by_number(
+    page, live_server, login, workspace, role
+):
     page.set_viewport_size({"width": 1280, "height": 900})
     login(f"staff_{role}", admin=True)
 

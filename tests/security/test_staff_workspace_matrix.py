@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Account
+from leads.models import LeadRun
 from leads.services import leads_assign
 from operations.models import ContactNote
 from tests.security.conftest import OWNER_EMAIL, OWNER_PHONE, OWNER_STREET, Company
@@ -119,8 +120,6 @@ def test_a_run_page_opens_for_leads_operations_only(company):
 
 
 def test_a_dry_run_posted_by_another_group_is_refused_and_nothing_runs(company):
-    from leads.models import LeadRun
-
     got = {
         role: _status(_client(company, role).post(reverse("admin:leads_leadrun_start"), {}))
         for role in STAFF
