@@ -13,17 +13,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Min, Q
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from accounts.models import Account, AccountStatus
 from leads.models import LeadRun
-from leads.selectors import DUE_AFTER_DAYS, LEAD_KINDS, orphan_account_id
 from operations.models import DailyMetric, StaffInboxEntry
 from operations.staff import charts
-from operations.staff.metrics import PAID, PLACED, leads_window_start, queue_metric
+from operations.staff.leads_figures import BUCKETS, leads_waiting
+from operations.staff.metrics import PAID, PLACED, WAITING, leads_window_start, queue_metric
 from operations.staff.queues import QUEUES, QueueSpec
 from plexus_office import clock
 from plexus_office.dates import add_months
@@ -173,7 +170,7 @@ def _leads_panel(board: Dashboard, placed: dict[date, tuple[int, Decimal]], toda
             ),
         )
     )
-    waiting = leads_waiting(today=today)
+    waiting = _waiting_from_metrics() or leads_waiting(today=today)
     board.charts.append(
         (
             "Leads waiting under “2”, by days listed",
@@ -198,36 +195,20 @@ def _leads_panel(board: Dashboard, placed: dict[date, tuple[int, Decimal]], toda
     board.facts.append(("Longest wait", "nobody waiting" if oldest is None else f"{oldest:,} days under “2”"))
 
 
-BUCKETS = (
-    (0, 13, "0-13 d"),
-    (14, 30, "14-30 d"),
-    (31, 60, "31-60 d"),
-    (61, 90, "61-90 d"),
-    (91, None, "> 90 d"),
-)
-
-
-def leads_waiting(*, today: date) -> dict[str, Any]:
-    """Active ambassadors and VIP customers listed under "2": how many, how many due, how long (one query)."""
-    listed = Coalesce("listed_under_2_on", "enrolled_on")
-    base = Account.objects.filter(
-        sponsor_id=orphan_account_id(), kind__in=LEAD_KINDS, status=AccountStatus.ACTIVE
-    ).annotate(listed=listed)
-    aggregates: dict[str, Any] = {
-        "count": Count("pk"),
-        "due": Count("pk", filter=Q(listed__lte=today - timedelta(days=DUE_AFTER_DAYS))),
-        "oldest": Min("listed"),
-    }
-    for i, (low, high, _label) in enumerate(BUCKETS):
-        bucket = Q(listed__lte=today - timedelta(days=low))
-        if high is not None:
-            bucket &= Q(listed__gte=today - timedelta(days=high))
-        aggregates[f"bucket{i}"] = Count("pk", filter=bucket)
-    row = base.aggregate(**aggregates)
-    oldest = row["oldest"]
+def _waiting_from_metrics() -> dict[str, Any] | None:
+    """The leads-waiting figures of the last metrics run (100,000 rows under "2" are too many to
+    read on every dashboard view); None before the first run."""
+    marker = DailyMetric.objects.filter(metric="refreshed").order_by("-day").first()
+    if marker is None:
+        return None
+    rows = dict(
+        DailyMetric.objects.filter(metric__startswith=WAITING, day=marker.day).values_list("metric", "count")
+    )
+    if f"{WAITING}count" not in rows:
+        return None
     return {
-        "count": row["count"],
-        "due": row["due"],
-        "oldest_days": (today - oldest).days if oldest else None,
-        "buckets": [(label, row[f"bucket{i}"]) for i, (_l, _h, label) in enumerate(BUCKETS)],
+        "count": rows[f"{WAITING}count"],
+        "due": rows.get(f"{WAITING}due", 0),
+        "oldest_days": rows.get(f"{WAITING}oldest_days"),
+        "buckets": [(label, rows.get(f"{WAITING}bucket{i}", 0)) for i, (_l, _h, label) in enumerate(BUCKETS)],
     }

@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from leads.selectors import DUE_AFTER_DAYS
 from operations.models import EscalationDigest, StaffInboxEntry
-from operations.staff.dashboard import leads_waiting
+from operations.staff.leads_figures import leads_waiting
 from operations.staff.queues import QUEUES, QueueSpec
 from plexus_office import clock
 from plexus_office.platform.business_days import is_business_day

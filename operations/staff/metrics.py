@@ -18,6 +18,7 @@ from django.db.models import Count, Sum
 
 from leads.models import LeadPlacement
 from operations.models import DailyMetric
+from operations.staff.leads_figures import leads_waiting
 from operations.staff.queues import QUEUES
 from plexus_office import clock
 from plexus_office.dates import add_months
@@ -28,6 +29,7 @@ LEADS_MONTHS = 12
 
 PAID = "refunds.paid"
 PLACED = "leads.placed"
+WAITING = "leads.waiting."  # count, due, oldest_days, bucket0..4: today only
 
 
 def queue_metric(key: str, figure: str) -> str:
@@ -69,6 +71,13 @@ def dashboard_metrics_refresh(*, as_of: date | None = None) -> int:
     )
     for row in placed:
         counts[(PLACED, row["as_of"])] = row["n"]
+    waiting = leads_waiting(today=today)
+    counts[(f"{WAITING}count", today)] = waiting["count"]
+    counts[(f"{WAITING}due", today)] = waiting["due"]
+    if waiting["oldest_days"] is not None:
+        counts[(f"{WAITING}oldest_days", today)] = waiting["oldest_days"]
+    for i, (_label, n) in enumerate(waiting["buckets"]):
+        counts[(f"{WAITING}bucket{i}", today)] = n
     now = clock.now()
     rows = [
         DailyMetric(
@@ -84,6 +93,7 @@ def dashboard_metrics_refresh(*, as_of: date | None = None) -> int:
     with transaction.atomic():
         DailyMetric.objects.filter(metric__in=[*queue_metrics, PAID], day__gte=start, day__lte=today).delete()
         DailyMetric.objects.filter(metric=PLACED, day__gte=leads_start, day__lte=today).delete()
+        DailyMetric.objects.filter(metric__startswith=WAITING, day=today).delete()
         DailyMetric.objects.bulk_create(rows, batch_size=1000)
         # A marker row even when every figure is zero: the dashboard shows when it was refreshed.
         DailyMetric.objects.update_or_create(

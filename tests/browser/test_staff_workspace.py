@@ -130,3 +130,14 @@ def test_leads_operations_dry_run_then_real_run_from_admin(page, live_server, lo
     page.goto(f"{live_server.url}/admin/leads/leadrun/{real.pk}/change/")
     assert "Emails caused (2)" in page.inner_text("#content-main")
     shot(page, "leads-real-run")
+
+
+def test_a_queue_list_fits_a_1280_px_screen_without_clipping(page, live_server, login, workspace):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login("staff_customer_service", admin=True)
+
+    page.goto(f"{live_server.url}/admin/refunds/refund/?status__exact=all")
+
+    results = page.locator("#changelist .results")
+    assert results.evaluate("el => el.scrollWidth <= el.clientWidth")
+    shot(page, "queue-refunds-1280")
