@@ -63,7 +63,8 @@ class QueueSpec:
         user's own claims (the assignee index).
         """
         counts = {"open": 0, "due_today": 0, "overdue": 0, "mine": 0}
-        by_day = self.open_items().values("due_on").annotate(n=Count("pk")).order_by()
+        # COUNT(*), not COUNT(id): the id is not in the index, counting it would read every row.
+        by_day = self.open_items().values("due_on").annotate(n=Count("*")).order_by()
         for row in by_day:
             counts["open"] += row["n"]
             if row["due_on"] is not None and row["due_on"] == today:
