@@ -95,7 +95,7 @@ def test_customer_service_find_a_member_read_the_log_and_add_a_note(page, live_s
 
 
 def test_the_morning_digest_reaches_customer_service_once(workspace):
-    day = TODAY  # a Tuesday
+    day = TODAY + timedelta(days=7)  # a Tuesday: the clear request and the correction are overdue
     first = escalation_digest_send(as_of=day)
     second = escalation_digest_send(as_of=day)
 
