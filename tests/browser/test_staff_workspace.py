@@ -138,6 +138,6 @@ def test_a_queue_list_fits_a_1280_px_screen_without_clipping(page, live_server, 
 
     page.goto(f"{live_server.url}/admin/refunds/refund/?status__exact=all")
 
-    results = page.locator("#changelist .results")
-    assert results.evaluate("el => el.scrollWidth <= el.clientWidth")
     shot(page, "queue-refunds-1280")
+    widths = page.locator("#changelist .results").evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert widths[0] <= widths[1], widths
