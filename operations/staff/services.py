@@ -8,7 +8,7 @@ from django.db import transaction
 
 from accounts.models import Account
 from operations.models import ContactChannel, ContactNote
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
 
 NOTE_MAX_CHARS = 5000
@@ -31,5 +31,7 @@ def contact_note_add(*, account: Account, channel: str, text: str, actor: Any) -
         )
     with transaction.atomic():
         note = ContactNote.objects.create(account=account, channel=channel, text=body, created_by=actor)
-        audit_record(actor=actor, obj=note, action="contact_note_add", note=f"on account #{account.number}")
+        audit_record(
+            actor=actor, obj=note, action=AuditAction.CONTACT_NOTE_ADDED, note=f"on account #{account.number}"
+        )
     return note
