@@ -123,6 +123,9 @@ class Account(FSMModelMixin, models.Model):
             models.Index(fields=["sponsor", "kind"]),
             models.Index(Lower("email"), name="account_email_lower"),
             models.Index(fields=["name"]),
+            # Staff member lookup by phone (E.164). The name search's trigram index is PostgreSQL
+            # only and created by migration 0006 (accounts/lookup.py).
+            models.Index(fields=["phone"], name="account_phone", condition=~Q(phone="")),
         ]
 
     def __str__(self) -> str:

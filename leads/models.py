@@ -38,10 +38,17 @@ class LeadRun(models.Model):
     batch_count = models.PositiveIntegerField(default=0)
     query_count = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # What the run decided, for its admin page: {"unplaced": [[lead number, reason], ...],
+    # "placements": [[lead, sponsor, same country], ...] (dry runs only: real runs have LeadPlacement
+    # rows)}; each list capped at REPORT_CAP entries, the totals are the counts above.
+    report = models.JSONField(default=dict, blank=True)
+
+    REPORT_CAP = 20_000
 
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["-started_at"])]
+        permissions = [("start_leadrun", "Can start a Leads run (dry or real) from the admin")]
 
     def __str__(self) -> str:
         kind = "dry run" if self.dry_run else "run"

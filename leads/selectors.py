@@ -33,6 +33,9 @@ class Reason:
     NOT_DUE = "not_due"
     NO_QUALIFIED_SPONSOR = "no_qualified_sponsor"
     NO_OPEN_SPONSOR = "no_open_sponsor"  # qualified sponsors exist, all had their batch this half-month
+    # Open sponsors exist, but every one of them sits in the lead's own downline (placing the lead
+    # under one would make a loop): not a capacity problem, so not "no_open_sponsor".
+    ONLY_SPONSORS_IN_DOWNLINE = "only_sponsors_in_own_downline"
     CANCELLED = "cancelled"
     NOT_A_LEAD = "not_a_lead"  # a retail customer: the program places ambassadors and VIP customers
     CORRECTION_PENDING = "correction_pending"  # customer service is deciding where it belongs
@@ -225,7 +228,9 @@ def distribute(
         if chosen is None and heap is not everyone:
             chosen = _take(everyone, counts, open_rows, lead_id=lead.id, forbidden=forbidden)
         if chosen is None:
-            unplaced[lead.id] = Reason.NO_OPEN_SPONSOR
+            # The heap of everyone holds every open sponsor: finding none there means either there
+            # is none, or each one is below this lead (the loop guard skipped them).
+            unplaced[lead.id] = Reason.ONLY_SPONSORS_IN_DOWNLINE if open_rows else Reason.NO_OPEN_SPONSOR
             continue
         counts[chosen] += 1
         heapq.heappush(everyone, (counts[chosen], chosen))

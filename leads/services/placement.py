@@ -138,9 +138,15 @@ def _finish(result: LeadRunResult) -> None:
         "open_sponsor_count": len(plan.open_sponsors),
         "finished_at": clock.now(),
     }
+    cap = LeadRun.REPORT_CAP
+    report: dict[str, Any] = {"unplaced": [[number, reason] for number, reason in result.unplaced[:cap]]}
     if result.dry_run:
         counts["placed_count"] = len(result.placements)
         counts["batch_count"] = len(plan.assignments)
+        report["placements"] = [
+            [p.lead_number, p.sponsor_number, p.same_country] for p in result.placements[:cap]
+        ]
+    counts["report"] = report
     with transaction.atomic():
         LeadRun.objects.filter(pk=result.run.pk).update(**counts)
         result.run.refresh_from_db()
