@@ -180,7 +180,9 @@ class PaidRank(models.Model):
     rank = models.PositiveSmallIntegerField(choices=Rank.choices)
 
     class Meta:
-        ordering = ["account", "month"]
+        # By the key column: "account" would sort by Account's ordering, joining accounts in every
+        # paid-rank subquery just to sort rows the filter already pins to one account.
+        ordering = ["account_id", "month"]
         constraints = [models.UniqueConstraint(fields=["account", "month"], name="paid_rank_one_per_month")]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.models import (
@@ -192,12 +193,22 @@ class CommissionQualification:
     missing: list[str]
 
 
-def commission_qualification(*, account: Account, as_of: date | None = None) -> CommissionQualification:
-    """An ambassador with an active subscription paid by a valid, unexpired card."""
+_LOOK_UP: Any = object()  # "read the subscription": a caller that already holds it passes it (even None)
+
+
+def commission_qualification(
+    *, account: Account, as_of: date | None = None, subscription: Any = _LOOK_UP
+) -> CommissionQualification:
+    """An ambassador with an active subscription paid by a valid, unexpired card.
+
+    ``subscription``: the account's subscription (``select_related("card")``) or None when the
+    caller has read it already (the dashboard shows it too); otherwise one query reads it.
+    """
     day = clock.today(as_of)
     if account.kind != AccountKind.AMBASSADOR or account.is_corporate:
         return CommissionQualification(False, ["only ambassadors can be commission qualified"])
-    subscription = Subscription.objects.select_related("card").filter(account=account).first()
+    if subscription is _LOOK_UP:
+        subscription = Subscription.objects.select_related("card").filter(account=account).first()
     missing: list[str] = []
     if account.status != AccountStatus.ACTIVE:
         missing.append("the account is cancelled")
@@ -333,15 +344,68 @@ def lead_verdict_from_annotated(account: Account, *, as_of: date) -> LeadSponsor
     return LeadSponsorVerdict(all(rules.values()), rules, facts, explanations)
 
 
+def _lead_facts_sql() -> str:
+    """``lead_sponsor_queryset`` for one account as plain SQL text: the ORM query (five correlated
+    subqueries) took longer to compile than to run on every dashboard view."""
+    account = connection.ops.quote_name(Account._meta.db_table)
+    paid = connection.ops.quote_name(PaidRank._meta.db_table)
+    sub = connection.ops.quote_name(Subscription._meta.db_table)
+    recruit = (
+        f"(SELECT r.number FROM {account} r JOIN {sub} rs ON rs.account_id = r.id AND rs.status = %s "
+        f"WHERE r.sponsor_id = a.id AND r.personally_enrolled = %s AND r.kind = %s AND r.status = %s "
+        f"AND r.enrolled_on >= %s AND r.enrolled_on <= %s ORDER BY r.enrolled_on DESC, r.number LIMIT 1)"
+    )
+    return (
+        f"SELECT a.title_rank, "  # noqa: S608 - table names from _meta, values are parameters
+        f'(SELECT "rank" FROM {paid} WHERE account_id = a.id AND "month" = %s), '
+        f'(SELECT "rank" FROM {paid} WHERE account_id = a.id AND "month" = %s), '
+        f"(SELECT pv FROM {sub} WHERE account_id = a.id AND status = %s ORDER BY id LIMIT 1), "
+        f"{recruit}, {recruit} "
+        f"FROM {account} a WHERE a.id = %s AND a.kind = %s AND a.status = %s AND a.is_corporate = %s"
+    )
+
+
+@dataclass
+class _LeadFacts:
+    title_rank: int | None
+    paid_rank_first: int | None
+    paid_rank_second: int | None
+    subscription_pv: int | None
+    new_vip_customer_number: int | None
+    new_ambassador_number: int | None
+
+
 def lead_sponsor_verdict(*, account: Account, as_of: date | None = None) -> LeadSponsorVerdict:
     """The five rules for one account (one query). Customers and corporate accounts never qualify."""
     day = clock.today(as_of)
-    row = lead_sponsor_queryset(as_of=day).filter(pk=account.pk).first()
+    first_month, second_month = previous_months(day, 2)
+    since = add_months(day, -LEAD_RECRUIT_WINDOW_MONTHS)
+    active_sub = SubscriptionStatus.ACTIVE
+    live = AccountStatus.ACTIVE
+
+    def recruit(kind: str) -> list[Any]:
+        return [active_sub, True, kind, live, since, day]
+
+    params = [
+        first_month,
+        second_month,
+        active_sub,
+        *recruit(AccountKind.VIP_CUSTOMER),
+        *recruit(AccountKind.AMBASSADOR),
+        account.pk,
+        AccountKind.AMBASSADOR,
+        live,
+        False,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_lead_facts_sql(), params)
+        found = cursor.fetchone()
+    row = _LeadFacts(*found) if found else None
     if row is None:
         rules = dict.fromkeys(LEAD_RULES, False)
         why = "only live Brand Ambassadors can sponsor leads"
         return LeadSponsorVerdict(False, rules, {}, dict.fromkeys(LEAD_RULES, why))
-    return lead_verdict_from_annotated(row, as_of=day)
+    return lead_verdict_from_annotated(row, as_of=day)  # type: ignore[arg-type]  # same attributes
 
 
 # --- Whole status ---------------------------------------------------------------------------------

@@ -123,6 +123,9 @@ class Refund(FSMModelMixin, QueueItem):
         indexes = [
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["status", "return_deadline"]),
+            # The admin's status filters in the list's order: a page of "rejected" (~half of a
+            # million refunds) is read from the index instead of sorting every matching row.
+            models.Index(fields=["status", "-requested_on", "-id"], name="refund_status_recent"),
         ]
 
     def __str__(self) -> str:

@@ -50,7 +50,8 @@ def inbox(request) -> dict:
         return {}
 
     def _count() -> int:
-        account = getattr(user, "account", None)
+        # A member view has already read the account (``request.account``): no second lookup.
+        account = getattr(request, "account", None) or getattr(user, "account", None)
         return inbox_unread_count(account=account) if account is not None else 0
 
     return {"inbox_unread": LazyCount(_count)}
