@@ -59,7 +59,9 @@ class LeadBatch(models.Model):
 
     run = models.ForeignKey(LeadRun, on_delete=models.CASCADE, related_name="batches")
     # No single-column index: the unique (sponsor, half_month_start) serves every lookup by sponsor.
-    sponsor = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="lead_batches", db_index=False)
+    sponsor = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="lead_batches", db_index=False
+    )
     half_month_start = models.DateField()
     created_at = models.DateTimeField()
     lead_count = models.PositiveIntegerField(default=0)
@@ -84,8 +86,12 @@ class LeadPlacement(models.Model):
     batch = models.ForeignKey(LeadBatch, on_delete=models.CASCADE, related_name="placements")
     # No single-column indexes: the unique (lead, listing) and the (sponsor, -placed_at) index lead
     # with these columns and serve every lookup; a Leads run writes 100k rows into each index.
-    lead = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="lead_placements", db_index=False)
-    sponsor = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="placed_leads", db_index=False)
+    lead = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="lead_placements", db_index=False
+    )
+    sponsor = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="placed_leads", db_index=False
+    )
     # The listing this placement ended: a lead moved back under "2" later (a correction, a roll-up)
     # is a new listing and may be placed again; the same listing never twice.
     listed_under_2_on = models.DateField()

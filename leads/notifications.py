@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 
 from accounts.models import Account
+from plexus_office.platform.notifications import notify_many, notify_many_sql
 
 if TYPE_CHECKING:
     from leads.selectors import LeadRow, SponsorRow
@@ -31,14 +32,7 @@ def contact(account: Account | LeadRow | SponsorRow) -> dict[str, Any]:
 
 
 def _send(items: list[tuple[Account, str, dict[str, Any], str]]) -> None:
-    from plexus_office.platform import notifications as platform
-
-    bulk = getattr(platform, "notify_many", None)
-    if bulk is not None:
-        bulk(items=[{"recipient": r, "event": e, "context": c, "link": link} for r, e, c, link in items])
-        return
-    for recipient, event, context, link in items:
-        platform.notify(recipient=recipient, event=event, context=context, link=link)
+    notify_many(items=[{"recipient": r, "event": e, "context": c, "link": link} for r, e, c, link in items])
 
 
 def placements_notify(*, batches: list[tuple[SponsorRow, list[LeadRow]]], as_of: date) -> None:
@@ -85,8 +79,6 @@ def _placements_notify_sql(*, lead_ids: list[int], lead_sponsors: list[int], day
     The contexts are the portable path's below: a lead gets its sponsor's contact, a
     sponsor the list of its leads' contacts in plan order.
     """
-    from plexus_office.platform.notifications import notify_many_sql
-
     accounts = connection.ops.quote_name(Account._meta.db_table)
 
     def contact_sql(alias: str) -> str:
