@@ -27,7 +27,8 @@ from accounts.models import (
     SubscriptionStatus,
 )
 from plexus_office import clock
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.actors import actor_user
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.notifications import notify
 
 
@@ -57,7 +58,7 @@ def sponsor_change(
         Sponsorship.objects.filter(account=locked, valid_to__isnull=True).update(
             valid_to=day, end_reason=reason
         )
-        user = actor if actor is not None and getattr(actor, "pk", None) else None
+        user = actor_user(actor)
         if new_sponsor is not None:
             Sponsorship.objects.create(
                 account=locked,
@@ -70,7 +71,9 @@ def sponsor_change(
         Account.objects.filter(pk=locked.pk).update(
             sponsor=new_sponsor,
             personally_enrolled=personal,
-            listed_under_2_on=day if new_sponsor is not None and new_sponsor.number == 2 else None,
+            listed_under_2_on=day
+            if new_sponsor is not None and new_sponsor.number == CORPORATE_SPONSOR_NUMBER
+            else None,
         )
         locked.refresh_from_db()
         account.sponsor = locked.sponsor
@@ -96,7 +99,7 @@ def sponsor_change_many(
     if reason not in SponsorChangeReason.values:
         raise ValueError(f"unknown sponsor change reason {reason!r}")
     day = clock.today(on)
-    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    user = actor_user(actor)
     if connection.vendor == "postgresql":
         _sponsor_change_many_sql(moves=moves, reason=reason, user_id=user.pk if user else None, day=day)
         return len(moves)
@@ -199,7 +202,7 @@ def account_cancel(*, account: Account, actor: User, reason: str) -> Account:
         audit_record(
             actor=actor,
             obj=locked,
-            action="membership_cancelled",
+            action=AuditAction.MEMBERSHIP_CANCELLED,
             note=note,
             changes={
                 "status": (AccountStatus.ACTIVE, locked.status),
@@ -250,7 +253,7 @@ def account_enroll(
     if sponsor is None or sponsor.status != AccountStatus.ACTIVE:
         raise ValidationError({"sponsor": "sponsor: a live sponsor account is required"})
     day = clock.today(enrolled_on)
-    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    user = actor_user(actor)
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -269,7 +272,7 @@ def account_enroll(
                     name=clean_name,
                     email=clean_email,
                     country=clean_country,
-                    listed_under_2_on=day if sponsor.number == 2 else None,
+                    listed_under_2_on=day if sponsor.number == CORPORATE_SPONSOR_NUMBER else None,
                 )
                 Sponsorship.objects.create(
                     account=account,
@@ -282,7 +285,7 @@ def account_enroll(
                 audit_record(
                     actor=user,
                     obj=account,
-                    action="enrolled",
+                    action=AuditAction.ENROLLED,
                     changes={"sponsor": (None, sponsor.number), "kind": (None, kind)},
                 )
                 return account
