@@ -34,11 +34,11 @@ def test_the_dashboard_of_a_qualified_sponsor_runs_a_fixed_number_of_queries(cli
         _login(client, sponsor)
         count, sql = _count(client, "/")
     # session, user, account (member_view), subscription (shown and used by commission
-    # qualification; was read twice), flags (no join to accounts any more), inbox page, navigation's
-    # account (issue #12 removes it), unread count (was counted twice), Leads panel: corrections,
+    # qualification; was read twice), flags (no join to accounts any more), inbox page, unread count
+    # (was counted twice; issue #12's request-scoped lookup serves its account), Leads panel: corrections,
     # verdict (one plain-SQL query, no ORM compilation), recent placements; clearing panel: requests;
     # refunds panel: open refunds; dropship: one EXISTS.
-    assert count == 14, "\n".join(sql)
+    assert count == 13, "\n".join(sql)
 
 
 @pytest.mark.django_db
@@ -47,6 +47,6 @@ def test_the_dashboard_of_a_lead_runs_a_fixed_number_of_queries(client):
         account = lead(50001, listed=date(2026, 2, 1))
         _login(client, account)
         count, sql = _count(client, "/")
-    # session, user, account, subscription, flags, inbox page, navigation's account, unread count,
+    # session, user, account, subscription, flags, inbox page, unread count,
     # corrections (a customer has no verdict and no placements), refunds panel.
-    assert count == 10, "\n".join(sql)
+    assert count == 9, "\n".join(sql)
