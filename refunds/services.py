@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from accounts.models import Account, Order, Product
 from plexus_office import clock
@@ -370,7 +371,7 @@ def refunds_remind(*, as_of: date | None = None) -> int:
         with transaction.atomic():
             # The conditional UPDATE is the claim: two job runs never remind twice.
             if not Refund.objects.filter(pk=refund_id, reminder_sent_on__isnull=True).update(
-                reminder_sent_on=today
+                reminder_sent_on=today, version=F("version") + 1
             ):
                 continue
             refund = Refund.objects.select_related("account", "order", "product").get(pk=refund_id)
