@@ -31,6 +31,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django_fsm.admin import FSMAdminMixin
 
+from plexus_office.platform import admin_schedules  # noqa: F401 - registers the scoped beat admins
 from plexus_office.platform.admin_base import (
     AssigneeFilter,
     AuditHistoryMixin,
