@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from plexus_office.platform.views_mfa import mfa_recovery_view, mfa_view
+
 urlpatterns = [
+    path("admin/mfa/", mfa_view, name="mfa"),
+    path("admin/mfa/recovery/", mfa_recovery_view, name="mfa_recovery"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

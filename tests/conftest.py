@@ -46,6 +46,7 @@ def _fast_and_quiet(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = False
+    settings.STAFF_MFA_REQUIRED = False  # tests/security/test_staff_mfa.py turns it on
 
 
 @pytest.fixture

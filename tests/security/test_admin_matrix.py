@@ -30,6 +30,8 @@ CHANGELISTS: dict[str, set[str]] = {
     "django_celery_beat.solarschedule": set(),
     "django_celery_beat.intervalschedule": set(),
     "auditlog.logentry": set(),
+    "otp_totp.totpdevice": set(),  # superusers reset a lost second factor; no group does
+    "otp_static.staticdevice": set(),
     "axes.accessattempt": set(),
     "axes.accesslog": set(),
     "axes.accessfailurelog": set(),
