@@ -41,7 +41,10 @@ ALLOWED: dict[str, tuple[str, ...] | str] = {
     "refunds-api-list": "*",
     "refunds-api-quote": "*",
 }
-REFUSAL = "account: this account is cancelled; it can still see its notifications, orders and refunds and remove its cards."
+REFUSAL = (
+    "account: this account is cancelled; it can still see its notifications, orders and refunds "
+    "and remove its cards."
+)
 
 
 class CancelledAccountMiddleware:
