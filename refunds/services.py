@@ -328,6 +328,8 @@ def refund_mark_shipped(*, refund: Refund, actor: Any, tracking_number: str = ""
     tracking = (tracking_number or "").strip()
     if len(tracking) > 60:
         raise RefundRefused("tracking_number", "at most 60 characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in tracking):
+        raise RefundRefused("tracking_number", "letters, digits and punctuation only (no control characters)")
     with transaction.atomic():
         locked = _locked(refund)
         if locked.account.user_id != getattr(_user(actor), "pk", None):

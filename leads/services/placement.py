@@ -113,10 +113,22 @@ def leads_assign(
                     break
         result.unplaced = _unplaced(plan, leftovers)
     except BaseException as exc:
-        LeadRun.objects.filter(pk=run.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
+        # A crashed run (dry or real) is finished, with its error: never a run that stays "running".
+        LeadRun.objects.filter(pk=run.pk).update(
+            error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=_finish_time()
+        )
         raise
     _finish(result)
     return result
+
+
+def _finish_time():
+    try:
+        return clock.now()
+    except (OverflowError, ValueError):  # a business clock frozen at the edge of the calendar
+        from django.utils import timezone
+
+        return timezone.now()
 
 
 def _unplaced(plan: Plan, leftovers: set[int]) -> list[tuple[int, str]]:
