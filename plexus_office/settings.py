@@ -102,7 +102,16 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'p
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite serialises writers; wait for the lock instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # WAL lets readers run beside the writer; IMMEDIATE takes the write lock when a transaction
+    # begins, so two simultaneous writes queue (up to ``timeout``) instead of one failing with
+    # "database is locked" when a read lock cannot be upgraded mid-transaction.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -126,6 +135,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"  # a page in the site's layout, status 429
+# No "AXES: BEGIN version ..." banner on every manage.py command (the operations contract allows one
+# stderr line); lockouts are still recorded in the AccessAttempt/AccessFailureLog tables.
+AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 
 # Staff second factor (TOTP, django-otp) for /admin/: always in production; STAFF_MFA_REQUIRED=false
 # turns it off in development only (the demo staff logins print their TOTP secrets anyway).
