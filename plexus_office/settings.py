@@ -5,6 +5,7 @@ With nothing set the project runs embedded: SQLite and Celery's filesystem broke
 turns on the deployment checks and refuses to start without ``SECRET_KEY``.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,8 +43,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "knox",
     "django_celery_beat",
     "django_fsm",  # templates for django_fsm.admin.FSMAdminMixin (queue transition buttons)
     "django_fsm_log",
@@ -208,8 +210,18 @@ CELERY_TASK_IGNORE_RESULT = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Expiring tokens stored hashed (django-rest-knox), issued at /api/v1/auth/token/.
+        "knox.auth.TokenAuthentication",
     ],
+    # Writes are throttled per IP (anonymous) and per user; reads are not.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "plexus_office.platform.api_throttles.AnonWriteThrottle",
+        "plexus_office.platform.api_throttles.UserWriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon_write": env.str("API_ANON_WRITE_RATE", default="20/min"),
+        "user_write": env.str("API_USER_WRITE_RATE", default="60/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # A body nested past a few dozen levels is refused with 400 (Python's parser would recurse to a 500).
     "DEFAULT_PARSER_CLASSES": [
@@ -221,11 +233,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=10)),
+    "TOKEN_LIMIT_PER_USER": 5,
+    "AUTO_REFRESH": False,
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Plexus Office API",
     "DESCRIPTION": "Self-service for ambassadors and customers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "plexus_office.schema_hooks.document_error_responses",
@@ -242,7 +262,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "script-src": ["'self'", "'unsafe-inline'", "https://cdn.jsdelivr.net"],
+        # No inline script and no CDN: Swagger UI comes from drf-spectacular-sidecar, served here,
+        # with its start-up script as a separate file (SpectacularSwaggerSplitView).
+        "script-src": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
 }

@@ -47,6 +47,9 @@ def _fast_and_quiet(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = False
     settings.STAFF_MFA_REQUIRED = False  # tests/security/test_staff_mfa.py turns it on
+    from django.core.cache import cache
+
+    cache.clear()  # API write throttles and reset rate limits count per test, not per session
 
 
 @pytest.fixture
