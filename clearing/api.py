@@ -74,9 +74,13 @@ class ClearRequestListCreate(generics.ListCreateAPIView):
         number = incoming.validated_data["member"]
         member = Account.objects.filter(number=number).first()
         if member is None:
+            # The same answer as for an account outside the downline: numbers are not enumerable.
+            message = (
+                f"Account {number} is not in the downline of account {account.number}: "
+                "only an upline ambassador of the member can ask to clear it."
+            )
             return Response(
-                {"member": [f"member: there is no account {number}"], "refusal": "not_in_downline"},
-                status=status.HTTP_400_BAD_REQUEST,
+                {"member": [message], "refusal": "not_in_downline"}, status=status.HTTP_400_BAD_REQUEST
             )
         try:
             made = clear_request_submit(

@@ -83,3 +83,17 @@ def test_a_nul_character_in_the_tracking_number_is_refused_naming_the_field():
     assert str(refused.value) == (
         "tracking_number: letters, digits and punctuation only (no control characters)"
     )
+
+
+def test_the_clearing_api_answers_an_unknown_number_like_one_outside_the_downline(client, member):
+    from tests.factories import VipCustomerFactory
+
+    outsider = VipCustomerFactory(number=4242)
+    unknown = client.post(reverse("clearing-api-list"), {"member": 999_999}, content_type="application/json")
+    outside = client.post(reverse("clearing-api-list"), {"member": 4242}, content_type="application/json")
+
+    assert unknown.status_code == outside.status_code == 400
+    assert unknown.json()["refusal"] == outside.json()["refusal"] == "not_in_downline"
+    assert unknown.json()["member"][0].replace("999999", "N") == outside.json()["member"][0].replace(
+        str(outsider.number), "N"
+    )
