@@ -140,6 +140,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"  # a page in the site's layo
 # No "AXES: BEGIN version ..." banner on every manage.py command (the operations contract allows one
 # stderr line); lockouts are still recorded in the AccessAttempt/AccessFailureLog tables.
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
+PASSWORD_RESET_PER_IP_PER_HOUR = env.int("PASSWORD_RESET_PER_IP_PER_HOUR", default=20)
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=3)
 
 # Staff second factor (TOTP, django-otp) for /admin/: always in production; STAFF_MFA_REQUIRED=false
 # turns it off in development only (the demo staff logins print their TOTP secrets anyway).
