@@ -23,6 +23,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import Account, AccountStatus, SponsorChangeReason
 from accounts.services import sponsor_change_many
@@ -30,6 +31,7 @@ from leads import notifications
 from leads.models import LeadBatch, LeadPlacement, LeadRun
 from leads.selectors import LeadRow, Plan, Reason, SponsorRow, build_plan, open_sponsor_filter
 from plexus_office import clock
+from plexus_office.platform.audit import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -126,8 +128,6 @@ def _finish_time():
     try:
         return clock.now()
     except (OverflowError, ValueError):  # a business clock frozen at the edge of the calendar
-        from django.utils import timezone
-
         return timezone.now()
 
 
@@ -139,8 +139,6 @@ def _unplaced(plan: Plan, leftovers: set[int]) -> list[tuple[int, str]]:
 
 
 def _finish(result: LeadRunResult) -> None:
-    from plexus_office.platform.audit import audit_record
-
     plan = result.plan
     counts = {
         "due_count": sum(1 for _n, reason in result.unplaced if reason != Reason.NOT_DUE)

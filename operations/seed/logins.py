@@ -27,8 +27,10 @@ from accounts.models import (
     Sponsorship,
     Subscription,
 )
+from operations.seed.rows import catalogue
 from plexus_office import clock
 from plexus_office.platform import roles
+from plexus_office.platform.gateway import get_gateway
 from plexus_office.platform.mfa import mfa_demo_device
 
 DEMO_PASSWORD = "plexus-demo-2026"
@@ -133,7 +135,6 @@ def _card(account: Account) -> SavedCard:
     existing = account.cards.filter(removed_at__isnull=True).first()
     if existing is not None:
         return existing
-    from plexus_office.platform.gateway import get_gateway
 
     today = clock.today()
     token = get_gateway().tokenize(
@@ -173,8 +174,6 @@ def _order(
     subscription: bool = False,
     card: SavedCard | None = None,
 ) -> None:
-    from operations.seed.rows import catalogue
-
     if Order.objects.filter(ref=ref).exists():
         return
     products = {p.sku: p for p in catalogue()}

@@ -26,9 +26,11 @@ from typing import ClassVar
 import django_fsm
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django_fsm.admin import FSMAdminMixin
 
 from plexus_office.platform import admin_schedules  # noqa: F401 - registers the scoped beat admins
@@ -41,7 +43,7 @@ from plexus_office.platform.admin_base import (
 )
 from plexus_office.platform.audit import audit_record
 from plexus_office.platform.models import EmailOutbox, OutboxState
-from plexus_office.platform.outbox import outbox_resend
+from plexus_office.platform.notifications import outbox_resend
 from plexus_office.platform.queues import QueueError, QueueItemChanged, queue_claim
 
 logger = logging.getLogger(__name__)
@@ -111,8 +113,6 @@ class QueueAdmin(AuditHistoryMixin, FastChangeListMixin, FSMAdminMixin, admin.Mo
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assignee":
-            from django.contrib.auth import get_user_model
-
             # Only staff can hold a queue item; the list stays short at a million members.
             kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -307,8 +307,6 @@ class EmailOutboxAdmin(AuditHistoryMixin, FastChangeListMixin, admin.ModelAdmin)
 
     @admin.display(description="state", ordering="state")
     def state_badge(self, obj):
-        from django.utils.html import format_html
-
         css = {"failed": "queue-overdue", "sent": "", "sending": "queue-today", "pending": "queue-today"}
         return format_html(
             '<span class="queue-badge {}">{}</span>', css.get(obj.state, ""), obj.get_state_display()

@@ -6,6 +6,8 @@ a test flush) adds nothing and never overwrites a schedule staff have edited.
 
 from __future__ import annotations
 
+from django.conf import settings
+
 
 def ensure_daily_task(
     apps, *, name: str, task: str, hour: int, minute: int = 0, description: str = ""
@@ -15,7 +17,6 @@ def ensure_daily_task(
     Never a shared crontab row: the groups that may edit one job's time (Leads Operations) must not
     move another job (refunds daily) by editing it.
     """
-    from django.conf import settings
 
     tasks = apps.get_model("django_celery_beat", "PeriodicTask").objects
     if tasks.filter(name=name).exists():

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django_fsm_log.models import StateLog
 
 from accounts.models import Account
+from clearing import tasks
 from clearing.models import ClearRequest
 from clearing.services import clear_request_submit
 from leads.models import SponsorCorrection
@@ -168,8 +169,6 @@ def _run_together(*jobs: Callable[[], None]) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch):
-    from clearing import tasks
-
     monkeypatch.setattr(tasks.delete_cards_at_gateway, "delay", lambda account_id: None)
 
 

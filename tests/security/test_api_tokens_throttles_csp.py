@@ -6,11 +6,16 @@ import base64
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 from knox.models import AuthToken
-from rest_framework.test import APIClient
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.throttling import SimpleRateThrottle
 
+from plexus_office.platform.api_throttles import AnonWriteThrottle
 from tests.factories import AmbassadorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,8 +87,6 @@ def test_authenticated_writes_are_throttled_and_reads_are_not(member, settings):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon_write": "2/min", "user_write": "3/min"},
     }
-    from rest_framework.throttling import SimpleRateThrottle
-
     SimpleRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     api = APIClient()
     api.force_authenticate(member.user)
@@ -96,13 +99,6 @@ def test_authenticated_writes_are_throttled_and_reads_are_not(member, settings):
 
 
 def test_anonymous_writes_are_throttled_per_ip_and_reads_are_not():
-    from django.contrib.auth.models import AnonymousUser
-    from rest_framework.request import Request
-    from rest_framework.test import APIRequestFactory
-    from rest_framework.throttling import SimpleRateThrottle
-
-    from plexus_office.platform.api_throttles import AnonWriteThrottle
-
     SimpleRateThrottle.THROTTLE_RATES = {"anon_write": "2/min", "user_write": "3/min"}
     factory = APIRequestFactory()
 
@@ -117,9 +113,6 @@ def test_anonymous_writes_are_throttled_per_ip_and_reads_are_not():
 
 @pytest.fixture(autouse=True)
 def _restore_rates():
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import SimpleRateThrottle
-
     yield
     SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
 

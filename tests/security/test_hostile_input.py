@@ -8,8 +8,10 @@ import pytest
 from django.urls import reverse
 
 from leads.models import LeadRun
-from leads.services import leads_assign
-from tests.factories import AmbassadorFactory, UserFactory
+from leads.services import leads_assign, placement
+from refunds.models import Refund
+from refunds.services import RefundRefused, refund_mark_shipped
+from tests.factories import AmbassadorFactory, UserFactory, VipCustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +57,6 @@ def test_a_unicode_digit_downline_search_is_not_a_crash(client, member):
 
 
 def test_a_crashed_dry_run_is_recorded_as_finished_with_its_error(monkeypatch):
-    from leads.services import placement
-
     def boom(**kwargs):
         raise RuntimeError("planner crashed")
 
@@ -74,26 +74,22 @@ def test_a_crashed_dry_run_is_recorded_as_finished_with_its_error(monkeypatch):
 
 
 def test_a_nul_character_in_the_tracking_number_is_refused_naming_the_field():
-    from refunds.models import Refund
-    from refunds.services import RefundRefused, refund_mark_shipped
-
     with pytest.raises(RefundRefused) as refused:
         refund_mark_shipped(refund=Refund(pk=1), actor=None, tracking_number="1Z999\x00AA")
 
-    assert str(refused.value) == (
-        "tracking_number: letters, digits and punctuation only (no control characters)"
+    assert (refused.value.field, refused.value.message) == (
+        "tracking_number",
+        "letters, digits and punctuation only (no control characters)",
     )
 
 
 def test_the_clearing_api_answers_an_unknown_number_like_one_outside_the_downline(client, member):
-    from tests.factories import VipCustomerFactory
-
     outsider = VipCustomerFactory(number=4242)
     unknown = client.post(reverse("clearing-api-list"), {"member": 999_999}, content_type="application/json")
     outside = client.post(reverse("clearing-api-list"), {"member": 4242}, content_type="application/json")
 
     assert unknown.status_code == outside.status_code == 400
-    assert unknown.json()["refusal"] == outside.json()["refusal"] == "not_in_downline"
-    assert unknown.json()["member"][0].replace("999999", "N") == outside.json()["member"][0].replace(
+    assert unknown.json()["code"] == outside.json()["code"] == "not_in_downline"
+    assert unknown.json()["detail"].replace("999999", "N") == outside.json()["detail"].replace(
         str(outsider.number), "N"
     )

@@ -11,6 +11,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from plexus_office import clock
+from plexus_office.platform.queues import QueueItemChanged
 from plexus_office.platform.roles import CUSTOMER_SERVICE
 from refunds.models import Refund, RefundStatus
 from refunds.services import refund_authorize, refund_request
@@ -115,8 +116,6 @@ def test_a_button_pressed_on_a_stale_page_changes_nothing(client, refund, cs_use
 
 
 def test_a_stale_model_save_anywhere_raises_instead_of_overwriting(refund, cs_user):
-    from plexus_office.platform.queues import QueueItemChanged
-
     stale = Refund.objects.get(pk=refund.pk)
     refund_authorize(refund=Refund.objects.get(pk=refund.pk), actor=cs_user)
 
