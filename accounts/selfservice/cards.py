@@ -197,7 +197,8 @@ def subscription_card_set(*, account: Account, actor: User, card_id: int) -> Sub
     """Pay the live subscription with another saved card (what makes the old one removable)."""
     require_holder(account=account, actor=actor)
     with transaction.atomic():
-        locked = lock_live_account(account)
+        # A cancelled account may still remove its cards (its data, its choice): no live check here.
+        locked = Account.objects.select_for_update().get(pk=account.pk)
         card = _own_card(account=locked, card_id=card_id)
         subscription = _live_subscription(locked)
         if subscription is None:
@@ -224,7 +225,8 @@ def card_remove(*, account: Account, actor: User, card_id: int) -> SavedCard:
     """
     require_holder(account=account, actor=actor)
     with transaction.atomic():
-        locked = lock_live_account(account)
+        # A cancelled account may still remove its cards (its data, its choice): no live check here.
+        locked = Account.objects.select_for_update().get(pk=account.pk)
         card = _own_card(account=locked, card_id=card_id)
         subscription = _live_subscription(locked)
         if subscription is not None and subscription.card_id == card.pk:

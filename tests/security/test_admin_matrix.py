@@ -23,13 +23,15 @@ CS, RET, FIN, LOPS = "customer_service", "returns", "finance", "leads_ops"
 CHANGELISTS: dict[str, set[str]] = {
     "auth.group": set(),
     "auth.user": set(),
-    "authtoken.tokenproxy": set(),
     "django_celery_beat.periodictask": {LOPS},
     "django_celery_beat.clockedschedule": set(),
     "django_celery_beat.crontabschedule": {LOPS},
     "django_celery_beat.solarschedule": set(),
     "django_celery_beat.intervalschedule": set(),
     "auditlog.logentry": set(),
+    "otp_totp.totpdevice": set(),  # superusers reset a lost second factor; no group does
+    "otp_static.staticdevice": set(),
+    "knox.authtoken": set(),
     "axes.accessattempt": set(),
     "axes.accesslog": set(),
     "axes.accessfailurelog": set(),

@@ -170,6 +170,15 @@ MATRIX: dict[str, Row] = {
         Row("GET", None, roles(302, 302, 403, customer_service=200, leads_ops=200)),  # type: ignore[arg-type]
     ),
     # --- Public API description ---------------------------------------------------------------
+    # --- Staff second factor and API tokens (issue 13) -------------------------------------------
+    # MFA is off in tests: staff may still open the enrolment page; members go to their dashboard.
+    "admin/mfa/": at("/admin/mfa/", Row("GET", None, roles(302, 302, 200))),  # type: ignore[arg-type]
+    "admin/mfa/recovery/": at("/admin/mfa/recovery/", Row("GET", None, roles(302, 302, 302))),  # type: ignore[arg-type]
+    "api/v1/auth/token/": at("/api/v1/auth/token/", Row("POST", None, roles(401, 200, 403))),  # type: ignore[arg-type]
+    "api/v1/auth/token/revoke/": at(
+        "/api/v1/auth/token/revoke/",
+        Row("POST", None, roles(401, 401, 401)),  # type: ignore[arg-type]
+    ),
     "api/schema/": at("/api/schema/", Row("GET", None, roles(200, 200, 200))),  # type: ignore[arg-type]
     "api/docs/": at("/api/docs/", Row("GET", None, roles(200, 200, 200))),  # type: ignore[arg-type]
     # --- /api/v1/ ------------------------------------------------------------------------------
