@@ -40,7 +40,8 @@ CHANGELISTS: dict[str, set[str]] = {
     "accounts.pendingemailchange": set(),
     # Every staff group finds members (issue 15); only a superuser changes an account here.
     "accounts.account": {CS, RET, FIN, LOPS},
-    "accounts.sponsorship": set(),
+    # Sponsor history, read-only, for "was she in his downline then?" (issue 19).
+    "accounts.sponsorship": {CS, LOPS},
     "accounts.paidrank": set(),
     "accounts.product": set(),
     "accounts.order": set(),
