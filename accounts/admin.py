@@ -283,3 +283,6 @@ class PerkCreditAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
     list_select_related = ("account", "order")
     autocomplete_fields = ("account",)
     raw_id_fields = ("order",)
+
+
+from accounts import admin_billing  # noqa: E402,F401 - autoship charges, shipments, pay statements
