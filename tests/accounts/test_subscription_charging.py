@@ -51,7 +51,7 @@ def test_a_due_subscription_is_charged_once_with_its_order_lines_pv_and_perks():
     )
     gateway = SandboxCharge.objects.get()
     assert (gateway.idempotency_key, gateway.amount) == (
-        "subscription-%d-2026-03" % charge.subscription_id,
+        f"subscription-{charge.subscription_id}-2026-03",
         Decimal("139.90"),
     )
     assert order.charge_id == gateway.charge_id
