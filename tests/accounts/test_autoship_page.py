@@ -1,4 +1,4 @@
-"""The Autoship page and API: products with PV, charge day, skip, pause, resume, cancel; audited and emailed."""
+"""The Autoship page and API: products and PV, charge day, skip, pause, resume, cancel; audited, emailed."""
 
 from __future__ import annotations
 

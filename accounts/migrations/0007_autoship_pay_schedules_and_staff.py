@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from plexus_office.platform.roles import FINANCE, grant_permissions
+from plexus_office.platform.roles import CUSTOMER_SERVICE, FINANCE, RETURNS, grant_permissions
 from plexus_office.platform.schedules import ensure_daily_task, remove_task
 
 CHARGE = "accounts: daily subscription charges"
@@ -33,6 +33,12 @@ def forward(apps, schema_editor):
             "accounts.view_subscriptioncharge",
             "accounts.view_commissionentry",
         ],
+    )
+    # Customer Service answers members about declined subscription charges.
+    grant_permissions(apps, CUSTOMER_SERVICE, ["accounts.view_subscriptioncharge"])
+    # The warehouse records carrier, tracking number and delivery of shipped orders.
+    grant_permissions(
+        apps, RETURNS, ["accounts.view_shipment", "accounts.add_shipment", "accounts.change_shipment"]
     )
 
 
