@@ -377,7 +377,7 @@ def write_company(plan: Plan, *, progress: bool = True) -> dict[str, int]:
         card = card_of.get(i, (None, ""))[0] if state != SUB_CANCELLED else None
         ended = as_of - timedelta(days=rng.randint(30, 300)) if state == SUB_CANCELLED else None
         charge_day = i % 28 + 1
-        first = (
+        next_on = (
             as_of.replace(day=charge_day)
             if as_of.day < charge_day
             else add_months(as_of.replace(day=1), 1).replace(day=charge_day)
@@ -394,7 +394,7 @@ def write_company(plan: Plan, *, progress: bool = True) -> dict[str, int]:
                 plan.day(plan.enrolled[i]),
                 ended,
                 charge_day,
-                first if state == SUB_ACTIVE else None,
+                next_on if state == SUB_ACTIVE else None,
             )
         )
         for sku, qty in combo:
