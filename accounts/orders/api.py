@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -48,7 +48,11 @@ def _refused(refusal: Refused) -> Response:
 
 
 class OrderListView(APIView):
-    @extend_schema(summary="My orders, newest first (20 a page)", responses={200: dict})
+    @extend_schema(
+        summary="My orders, newest first (20 a page)",
+        parameters=[OpenApiParameter("page", int, description="Page number, from 1.")],
+        responses={200: dict},
+    )
     def get(self, request: Request) -> Response:
         paginator = Paginator(member_orders(account=_account(request)), PAGE_SIZE)
         number = _page_number(request)
@@ -144,7 +148,7 @@ class SubscriptionActionView(APIView):
     @extend_schema(
         summary="skip (next month), pause, resume or cancel my subscription",
         request=None,
-        responses={200: dict},
+        responses={200: dict, 400: dict},
     )
     def post(self, request: Request, action: str) -> Response:
         if action not in ACTIONS:
