@@ -33,6 +33,7 @@ from accounts.models import (
     SubscriptionStatus,
 )
 from plexus_office.dates import parse_month
+from refunds.models import Refund  # the refunds app owns that model
 
 CORPORATE = (CORPORATE_ROOT_NUMBER, CORPORATE_SPONSOR_NUMBER)
 
@@ -419,8 +420,6 @@ def _wipe_member_data() -> None:
 @transaction.atomic
 def load(data: dict[str, Any]) -> dict[str, int]:
     """Replace all member data with the validated scenario ``data``."""
-    from refunds.models import Refund  # the refunds app owns that model
-
     _wipe_member_data()
     root = Account.objects.get(number=CORPORATE_ROOT_NUMBER)
     orphan = Account.objects.get(number=CORPORATE_SPONSOR_NUMBER)

@@ -59,12 +59,12 @@ class RefusedShipmentForm(forms.Form):
 def _order_and_products(form: forms.Form) -> tuple[Order, list[Product]]:
     order = Order.objects.filter(ref=form.cleaned_data["order"].strip()).select_related("account").first()
     if order is None:
-        raise RefundRefused("order", f"there is no order {form.cleaned_data['order']!r}")
+        raise RefundRefused("order", f"there is no order {form.cleaned_data['order']!r}", field="order")
     skus = [s.strip() for s in form.cleaned_data["skus"].split(",") if s.strip()]
     products = list(Product.objects.filter(sku__in=skus))
     missing = sorted(set(skus) - {p.sku for p in products})
     if missing or not skus:
-        raise RefundRefused("skus", f"unknown SKU(s): {', '.join(missing) or 'none given'}")
+        raise RefundRefused("skus", f"unknown SKU(s): {', '.join(missing) or 'none given'}", field="skus")
     return order, products
 
 
@@ -242,7 +242,9 @@ class RefundAdmin(QueueAdmin):
         def handle(form):
             account = Account.objects.filter(number=form.cleaned_data["account"]).first()
             if account is None:
-                raise RefundRefused("account", f"there is no account {form.cleaned_data['account']}")
+                raise RefundRefused(
+                    "account", f"there is no account {form.cleaned_data['account']}", field="account"
+                )
             order, products = _order_and_products(form)
             return refund_request(
                 account=account,

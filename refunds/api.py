@@ -51,12 +51,12 @@ def _resolve(account: Account, data: dict) -> tuple[Order, list[Product]]:
     # Another member's order is reported as missing: its existence is not disclosed.
     order = Order.objects.filter(ref=data["order"].strip(), account=account).prefetch_related("lines").first()
     if order is None:
-        raise RefundRefused("order", f"you have no order {data['order']!r}")
+        raise RefundRefused("order", f"you have no order {data['order']!r}", field="order")
     skus = {s.strip() for s in data["skus"]}
     products = list(Product.objects.filter(sku__in=skus))
     missing = sorted(skus - {p.sku for p in products})
     if missing:
-        raise RefundRefused("skus", f"unknown SKU(s): {', '.join(missing)}")
+        raise RefundRefused("skus", f"unknown SKU(s): {', '.join(missing)}", field="skus")
     return order, products
 
 
@@ -79,10 +79,7 @@ class QuoteView(APIView):
         account = _member(request)
         serializer = RequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            order, products = _resolve(account, serializer.validated_data)
-        except RefundRefused as refusal:
-            return Response({refusal.field: [refusal.message]}, status=status.HTTP_400_BAD_REQUEST)
+        order, products = _resolve(account, serializer.validated_data)
         quotes = [
             {
                 "sku": p.sku,
@@ -118,19 +115,13 @@ class RefundListCreate(APIView):
         serializer = RequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            order, products = _resolve(account, data)
-            made = refund_request(
-                account=account,
-                order=order,
-                products=products,
-                reason=data["reason"],
-                return_method=data["return_method"],
-                actor=request.user,
-            )
-        except RefundRefused as refusal:
-            body = {refusal.field: [refusal.message]}
-            if refusal.code and refusal.code != refusal.field:
-                body["refusal"] = refusal.code
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        order, products = _resolve(account, data)
+        made = refund_request(
+            account=account,
+            order=order,
+            products=products,
+            reason=data["reason"],
+            return_method=data["return_method"],
+            actor=request.user,
+        )
         return Response({"results": RefundSerializer(made, many=True).data}, status=status.HTTP_201_CREATED)

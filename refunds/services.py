@@ -1,7 +1,8 @@
 """Refund writes: filing a request (every channel), authorization, receipt, refused shipments,
 rejection, expiry and reminders. Paying the refund lives in ``refunds.payments``.
 
-Refusals raise ``RefundRefused(field, message, code)`` and change nothing. Each transition locks
+Refusals raise ``RefundRefused(code, message, field=...)`` (a ``Refused``) and change nothing.
+Each transition locks
 the row, calls the django-fsm-2 transition (logged by django-fsm-log with the actor and the note),
 saves, then records its side effects (emails) in the same transaction.
 """
@@ -18,6 +19,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import Account, Order, Product
 from plexus_office import clock
 from plexus_office.platform.audit import audit_record
+from plexus_office.platform.errors import Refused
 from plexus_office.platform.notifications import notify
 from plexus_office.platform.roles import CUSTOMER_SERVICE, RETURNS, member_of
 from refunds.models import Refund, RefundChannel, RefundReason, RefundStatus, ReturnMethod
@@ -32,12 +34,8 @@ from refunds.selectors import (
 ZERO = Decimal("0.00")
 
 
-class RefundRefused(ValueError):
-    def __init__(self, field: str, message: str, code: str = "") -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-        self.code = code or field
+class RefundRefused(Refused):
+    """A refund that cannot be requested or moved on."""
 
 
 def _user(actor: Any) -> Any:
@@ -63,17 +61,23 @@ def _check_channel(*, account: Account, order: Order, channel: str, actor: Any) 
     user = _user(actor)
     if channel == RefundChannel.MEMBER:
         if user is None or account.user_id != user.pk:
-            raise RefundRefused("account", "members can request refunds only for their own orders")
+            raise RefundRefused(
+                "account", "members can request refunds only for their own orders", field="account"
+            )
     elif channel == RefundChannel.AMBASSADOR:
         seller = Account.objects.filter(user=user).first() if user else None
         if seller is None or order.sold_by_id != seller.pk:
-            raise RefundRefused("order", f"order {order.ref} is not a retail sale you made directly")
+            raise RefundRefused(
+                "order", f"order {order.ref} is not a retail sale you made directly", field="order"
+            )
     elif channel in (RefundChannel.CUSTOMER_SERVICE, RefundChannel.REFUSED_SHIPMENT):
         group = CUSTOMER_SERVICE if channel == RefundChannel.CUSTOMER_SERVICE else RETURNS
         if not member_of(group)(None, user):
-            raise RefundRefused("actor", f"only {group} staff may file this kind of request")
+            raise RefundRefused(
+                "not_allowed", f"only {group} staff may file this kind of request", field="actor"
+            )
     else:
-        raise RefundRefused("channel", f"unknown channel {channel!r}")
+        raise RefundRefused("channel", f"unknown channel {channel!r}", field="channel")
 
 
 def refund_request(
@@ -95,7 +99,7 @@ def refund_request(
     """
     chosen = list({p.pk: p for p in products}.values())
     if not chosen:
-        raise RefundRefused("products", "pick at least one product of the order")
+        raise RefundRefused("products", "pick at least one product of the order", field="products")
     _check_channel(account=account, order=order, channel=channel, actor=actor)
     today = clock.today(as_of)
     quotes = []
@@ -112,7 +116,7 @@ def refund_request(
             field = {Refusal.BAD_REASON: "reason", Refusal.BAD_RETURN_METHOD: "return_method"}.get(
                 quote.refusal or "", "products"
             )
-            raise RefundRefused(field, quote.message, quote.refusal or "")
+            raise RefundRefused(quote.refusal or field, quote.message, field=field)
         quotes.append((product, quote))
     user = _user(actor)
     created: list[Refund] = []
@@ -155,10 +159,10 @@ def refund_request(
         ):
             raise  # not the one-per-product race: a real fault, not a refusal
         raise RefundRefused(
-            "products",
+            Refusal.ALREADY_REFUNDED,
             "a refund for this product was just requested for this account; only one refund per "
             "product is issued",
-            Refusal.ALREADY_REFUNDED,
+            field="products",
         ) from None
     return created
 
@@ -174,7 +178,9 @@ def _locked(refund: Refund) -> Refund:
 def _require(locked: Refund, *states: str) -> None:
     if locked.status not in states:
         raise RefundRefused(
-            "status", f"refund #{locked.pk} is {locked.status}; this needs {' or '.join(states)}"
+            "wrong_status",
+            f"refund #{locked.pk} is {locked.status}; this needs {' or '.join(states)}",
+            field="status",
         )
 
 
@@ -215,7 +221,9 @@ def refund_reject(*, refund: Refund, actor: Any, note: str) -> Refund:
     """Refuse with a reason the member is told; the product may be requested again later."""
     note = (note or "").strip()
     if not note:
-        raise RefundRefused("note", "a reason is required to reject a refund; the member is told it")
+        raise RefundRefused(
+            "note_required", "a reason is required to reject a refund; the member is told it", field="note"
+        )
     with transaction.atomic():
         locked = _locked(refund)
         _require(locked, RefundStatus.REQUESTED, RefundStatus.AUTHORIZED)
@@ -248,12 +256,15 @@ def refund_receive(
         locked = _locked(refund)
         _require(locked, RefundStatus.AUTHORIZED)
         if locked.skips_return:
-            raise RefundRefused("status", "a store pick-up correction has no package to receive")
+            raise RefundRefused(
+                "wrong_status", "a store pick-up correction has no package to receive", field="status"
+            )
         if not locked.ra_number or given != locked.ra_number:
             raise RefundRefused(
-                "ra_number",
+                "ra_mismatch",
                 f"{given or 'no RA number'} does not match this refund's label ({locked.ra_number}); "
                 "only returns with a label issued by Customer Service are accepted",
+                field="ra_number",
             )
         locked.receive(by=actor, description=(note or "").strip() or None)
         _settle_on_receipt(locked, postage_paid_by_customer=postage_paid_by_customer)
@@ -273,7 +284,7 @@ def refund_refused_shipment(
     cost, so the country's label fee is deducted as for a prepaid label.
     """
     if not member_of(RETURNS)(None, _user(actor)):
-        raise RefundRefused("actor", "only Returns staff record refused shipments")
+        raise RefundRefused("not_allowed", "only Returns staff record refused shipments", field="actor")
     results = []
     with transaction.atomic():
         for product in {p.pk: p for p in products}.values():
@@ -326,14 +337,16 @@ def refund_mark_shipped(*, refund: Refund, actor: Any, tracking_number: str = ""
     """The member says the package left: the 10-day expiry no longer applies to it."""
     tracking = (tracking_number or "").strip()
     if len(tracking) > 60:
-        raise RefundRefused("tracking_number", "at most 60 characters")
+        raise RefundRefused("too_long", "at most 60 characters", field="tracking_number")
     with transaction.atomic():
         locked = _locked(refund)
         if locked.account.user_id != getattr(_user(actor), "pk", None):
-            raise RefundRefused("refund", "only the member can report their own shipment")
+            raise RefundRefused("refund", "only the member can report their own shipment", field="refund")
         _require(locked, RefundStatus.AUTHORIZED)
         if locked.skips_return:
-            raise RefundRefused("status", "nothing is returned for a store pick-up correction")
+            raise RefundRefused(
+                "wrong_status", "nothing is returned for a store pick-up correction", field="status"
+            )
         if locked.shipped_on is None:
             locked.shipped_on = clock.today()
         locked.tracking_number = tracking or locked.tracking_number

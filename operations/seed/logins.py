@@ -27,8 +27,10 @@ from accounts.models import (
     Sponsorship,
     Subscription,
 )
+from operations.seed.rows import catalogue
 from plexus_office import clock
 from plexus_office.platform import roles
+from plexus_office.platform.gateway import get_gateway
 
 DEMO_PASSWORD = "plexus-demo-2026"
 # Fixed numbers far above any seeded range, so the demo accounts are found again on every run.
@@ -132,7 +134,6 @@ def _card(account: Account) -> SavedCard:
     existing = account.cards.filter(removed_at__isnull=True).first()
     if existing is not None:
         return existing
-    from plexus_office.platform.gateway import get_gateway
 
     today = clock.today()
     token = get_gateway().tokenize(
@@ -172,8 +173,6 @@ def _order(
     subscription: bool = False,
     card: SavedCard | None = None,
 ) -> None:
-    from operations.seed.rows import catalogue
-
     if Order.objects.filter(ref=ref).exists():
         return
     products = {p.sku: p for p in catalogue()}
