@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from celery import shared_task
+from django.conf import settings
 
 from accounts.flags import flags_refresh, flags_refresh_all
 from accounts.models import Account
+from accounts.pay.services import pay_monthly_run
+from accounts.subscriptions.charging import subscription_charges_run
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -23,22 +28,12 @@ def refresh_account_flags(account_id: int) -> list[str]:
 @shared_task(acks_late=True, ignore_result=True)
 def charge_subscriptions(day: str | None = None) -> dict[str, int]:
     """Daily beat job: charge every subscription due (once per subscription and month; safe to repeat)."""
-    from datetime import date
-
-    from accounts.subscriptions.charging import subscription_charges_run
-
     return subscription_charges_run(today=date.fromisoformat(day) if day else None)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def monthly_payout(day: str | None = None) -> int | None:
     """Daily beat job: from the payout day on, commit last month's payout unless Finance already did."""
-    from datetime import date
-
-    from django.conf import settings
-
-    from accounts.pay.services import pay_monthly_run
-
     run = pay_monthly_run(
         today=date.fromisoformat(day) if day else None, payout_day=getattr(settings, "PAYOUT_DAY", 5)
     )

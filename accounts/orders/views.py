@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -155,11 +156,7 @@ def _autoship_post(request: HttpRequest, account, subscription: Subscription) ->
             raise Refused("bad_action", "Unknown action.")
     except Refused as refusal:
         messages.error(request, refusal.message)
-    except Exception as exc:  # a self-service ValidationError from the card service
-        from django.core.exceptions import ValidationError
-
-        if not isinstance(exc, ValidationError):
-            raise
+    except ValidationError as exc:  # the card service's field errors
         messages.error(request, " ".join(exc.messages))
     return redirect("account_autoship")
 

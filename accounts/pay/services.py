@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from accounts.models import CommissionEntry, CommissionKind, CommissionStatus
+from accounts.models import Account, CommissionEntry, CommissionKind, CommissionStatus
 from accounts.models_billing import PayRun, Statement, StatementLine, StatementLineKind
 from plexus_office import clock
 from plexus_office.dates import add_months, month_start
@@ -265,8 +265,6 @@ def _write(run: PayRun, figures: list[EarnerFigures], *, day: date) -> None:
     run.carried_forward = sum((f.carried_forward for f in figures), ZERO)
     run.save()
     earners = {s.earner_id: s for s in statements}
-    from accounts.models import Account
-
     recipients = Account.objects.filter(pk__in=list(earners)).only("pk", "email", "name")
     notify_many(
         items=[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from accounts.models import Account, SavedCard, Subscription
 from accounts.models_billing import SubscriptionItem
@@ -58,16 +59,19 @@ def subscriber(
     slim, lean = products()
     by_sku = {"SLIM": slim, "LEAN": lean}
     user = UserFactory(username=username or f"member{number}")
-    account = AmbassadorFactory(
-        number=number,
-        user=user,
-        name=f"Member {number}",
-        email=f"m{number}@example.com",
-        shipping_street="1 Main St",
-        shipping_city="Scottsdale",
-        shipping_region="AZ",
-        shipping_postal_code="85251",
-        shipping_country="US",
+    account = cast(
+        Account,
+        AmbassadorFactory(
+            number=number,
+            user=user,
+            name=f"Member {number}",
+            email=f"m{number}@example.com",
+            shipping_street="1 Main St",
+            shipping_city="Scottsdale",
+            shipping_region="AZ",
+            shipping_postal_code="85251",
+            shipping_country="US",
+        ),
     )
     card = gateway_card(account, card_number)
     subscription = Subscription.objects.create(

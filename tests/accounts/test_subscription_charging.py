@@ -7,11 +7,15 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import Order, PerkCredit, Subscription
+from accounts.models import Order, PerkCredit, SavedCard, Subscription
 from accounts.models_billing import ChargeStatus, SubscriptionCharge
 from accounts.models_selfservice import AccountFlag, FlagCode
 from accounts.selfservice import card_add, subscription_card_set
-from accounts.subscriptions.charging import subscription_charge_month, subscription_charges_run
+from accounts.subscriptions.charging import (
+    subscription_charge_month,
+    subscription_charges_run,
+    subscription_charges_schedule,
+)
 from plexus_office import clock
 from plexus_office.platform.models import EmailOutbox, SandboxCharge
 from tests.accounts.billing_builders import DECLINES, GOOD, gateway_card, subscriber
@@ -111,8 +115,6 @@ def test_an_expired_card_is_a_decline_without_asking_the_gateway():
     Subscription.objects.filter(account=account).update(
         card=gateway_card(account, exp_year=2026, default=False)
     )
-    from accounts.models import SavedCard
-
     SavedCard.objects.filter(account=account, exp_year=2026).update(exp_month=2)
 
     assert _run(DAY1) == {"scheduled": 1, "declined": 1}
@@ -176,8 +178,6 @@ def test_charging_a_month_directly_is_idempotent():
 def test_a_paused_subscription_with_a_pending_charge_is_not_charged():
     account = subscriber(3009)
     with clock.frozen_at(DAY1):
-        from accounts.subscriptions.charging import subscription_charges_schedule
-
         subscription_charges_schedule()
     Subscription.objects.filter(account=account).update(status="paused")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 
 from accounts.models import Subscription
 from accounts.models_billing import SubscriptionCharge
@@ -29,8 +30,6 @@ def _shot(page, name: str) -> None:
 
 @pytest.fixture
 def corporate(transactional_db):
-    from django.contrib.contenttypes.models import ContentType
-
     ContentType.objects.clear_cache()  # a flushed database gives content types new ids
 
 
