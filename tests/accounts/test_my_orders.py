@@ -10,6 +10,7 @@ import pytest
 from accounts.models import Fulfillment
 from accounts.models_billing import Shipment
 from plexus_office import clock
+from plexus_office.platform.models import EmailOutbox
 from refunds.models import Refund
 from tests.accounts.billing_builders import products, subscriber
 from tests.factories import AmbassadorFactory, OrderFactory, OrderLineFactory, UserFactory
@@ -151,3 +152,28 @@ def test_the_refund_form_opens_with_the_order_and_the_line_preselected(client, a
 
     assert 'value="LEAN" id="id_products_1" checked' in page or 'value="LEAN" checked' in page
     assert 'value="SLIM" id="id_products_0" checked' not in page
+
+
+def test_a_dropship_order_shows_its_total_first_then_confirms_by_email_and_opens_the_order(client, ann):
+    slim, _ = products()
+    client.force_login(ann.user)
+    form = client.get("/account/dropship/")
+    assert 'data-testid="dropship-total"' in form.content.decode()
+    data = {
+        "product": slim.pk,
+        "qty": 2,
+        "ship_to_name": "Dana Friend",
+        "ship_to_street": "9 Elm St",
+        "ship_to_city": "Tempe",
+        "ship_to_region": "AZ",
+        "ship_to_postal_code": "85281",
+        "ship_to_country": "US",
+        "submission_key": form.context["form"].initial["submission_key"],
+    }
+
+    response = client.post("/account/dropship/", data)
+
+    order = ann.orders.get(ship_to_name="Dana Friend")
+    assert response["Location"] == f"/orders/{order.ref}/"
+    email = EmailOutbox.objects.get(event="accounts_order_confirmation")
+    assert (email.context["total"], email.context["ship_to"]) == ("187.85", "Dana Friend")
