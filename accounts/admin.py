@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+# Self-service models (flags, pending email changes) register their admin there.
+from accounts import admin_selfservice  # noqa: F401
+from accounts.flags import FlagListFilter
 from accounts.models import (
     Account,
     CommissionEntry,
@@ -25,19 +28,6 @@ from accounts.models import (
     Subscription,
 )
 from plexus_office.admin_paginator import EstimatedCountAdminMixin
-
-FlagListFilter: type[admin.SimpleListFilter] | None
-try:  # flags come with the Account Services work; the filter joins the account list when present
-    from accounts.flags import FlagListFilter as _FlagListFilter
-
-    FlagListFilter = _FlagListFilter
-except ImportError:  # pragma: no cover - older trees
-    FlagListFilter = None
-
-try:  # self-service models (flags, pending email changes) register themselves there
-    from accounts import admin_selfservice  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
 
 ACCOUNT_SEARCH = ("number", "name", "email")
 MEMBER_SEARCH = ("account__number", "account__name", "account__email")
@@ -144,10 +134,7 @@ class AccountAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
     )
 
     def get_list_filter(self, request):
-        filters = list(super().get_list_filter(request))
-        if FlagListFilter is not None:
-            filters.append(FlagListFilter)
-        return filters
+        return [*super().get_list_filter(request), FlagListFilter]
 
     def get_search_results(self, request, queryset, search_term):
         # "=number" needs a whole number: a name search must not fail on the integer column.
@@ -285,4 +272,5 @@ class PerkCreditAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("order",)
 
 
-from accounts import admin_billing  # noqa: E402,F401 - autoship charges, shipments, pay statements
+# Modules that register their own admin pages: enrollment; autoship charges, shipments, pay.
+from accounts import admin_billing, admin_enrollment  # noqa: E402,F401,I001

@@ -7,6 +7,7 @@ from datetime import date
 from celery import shared_task
 from django.conf import settings
 
+from accounts.enrollment.membership import membership_fee_reminders
 from accounts.flags import flags_refresh, flags_refresh_all
 from accounts.models import Account
 from accounts.pay.services import pay_monthly_run
@@ -38,3 +39,9 @@ def monthly_payout(day: str | None = None) -> int | None:
         today=date.fromisoformat(day) if day else None, payout_day=getattr(settings, "PAYOUT_DAY", 5)
     )
     return run.pk if run else None
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_membership_fee_reminders() -> dict[str, int]:
+    """Daily beat job: 30-day reminders and overdue notices for the membership fee (once each)."""
+    return membership_fee_reminders()

@@ -31,7 +31,8 @@ from clearing.cards import cleared_cards_delete_at_gateway
 from clearing.models import ClearKind, ClearRequest, ClearStatus
 from clearing.tasks import cleared_cards_delete_queue
 from plexus_office import clock
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.actors import actor_user
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
 from plexus_office.platform.notifications import notify
 
@@ -70,8 +71,7 @@ class ClearProcessingError(Refused):
     """A processing step that cannot be done (already decided, missing note)."""
 
 
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "pk", None) else None
+_user = actor_user  # the services' short name for it
 
 
 def _contact(account: Account) -> dict[str, Any]:
@@ -172,7 +172,7 @@ def clear_request_submit(
             audit_record(
                 actor=user,
                 obj=request,
-                action="submit",
+                action=AuditAction.SUBMIT,
                 note=clean_reason,
                 changes={"member": (None, member.number), "requester": (None, requester.number)},
             )
@@ -313,7 +313,7 @@ def _clear_member(*, member: Account, sponsor: Account | None, actor: Any, day: 
     audit_record(
         actor=_user(actor),
         obj=member,
-        action="cleared",
+        action=AuditAction.CLEARED,
         note=f"cleared; {rolled} direct downline member(s) rolled up to account {target.number}",
         changes={
             "status": (AccountStatus.ACTIVE, AccountStatus.CANCELLED),

@@ -199,6 +199,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-service for ambassadors and customers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name for the country list used by addresses and enrollments alike.
+    "ENUM_NAME_OVERRIDES": {"CountryEnum": "accounts.validation.COUNTRIES"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "plexus_office.schema_hooks.document_error_responses",
@@ -247,3 +249,8 @@ PERK_CREDIT_THRESHOLDS = [(100, Decimal("10.00")), (200, Decimal("25.00")), (300
 # country (free when absent) and the day of the month the job commits last month's payout.
 SUBSCRIPTION_SHIPPING: dict[str, str] = {}
 PAYOUT_DAY = env.int("PAYOUT_DAY", default=5)
+# Enrollment and membership (business rules §7): the annual Brand Ambassador fee, flat shipping of a
+# first order, and the anonymous enrollment throttle per IP (form and API alike).
+MEMBERSHIP_FEE = Decimal(env.str("MEMBERSHIP_FEE", default="49.00"))
+FIRST_ORDER_SHIPPING = Decimal(env.str("FIRST_ORDER_SHIPPING", default="7.95"))
+ENROLLMENT_THROTTLE_RATE = env.str("ENROLLMENT_THROTTLE_RATE", default="20/hour")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.members import MemberAPIMixin
 from accounts.models import Account, Order, Product
 from refunds.models import RefundReason, ReturnMethod
 from refunds.selectors import refund_quote, refunds_of
@@ -40,13 +40,6 @@ class RefundSerializer(serializers.Serializer):
         return f"/refunds/{obj.pk}/label/" if obj.label_reference else None
 
 
-def _member(request) -> Account:
-    account = Account.objects.filter(user=request.user).first()
-    if account is None:
-        raise Http404("no member account for this user")
-    return account
-
-
 def _resolve(account: Account, data: dict) -> tuple[Order, list[Product]]:
     # Another member's order is reported as missing: its existence is not disclosed.
     order = Order.objects.filter(ref=data["order"].strip(), account=account).prefetch_related("lines").first()
@@ -60,7 +53,7 @@ def _resolve(account: Account, data: dict) -> tuple[Order, list[Product]]:
     return order, products
 
 
-class QuoteView(APIView):
+class QuoteView(MemberAPIMixin, APIView):
     """POST {order, skus, reason, return_method}: what the refund would be, per product; files nothing."""
 
     serializer_class = RequestSerializer
@@ -76,7 +69,7 @@ class QuoteView(APIView):
         ),
     )
     def post(self, request):
-        account = _member(request)
+        account = self.member()
         serializer = RequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         order, products = _resolve(account, serializer.validated_data)
@@ -96,14 +89,14 @@ class QuoteView(APIView):
         return Response({"order": order.ref, "quotes": quotes})
 
 
-class RefundListCreate(APIView):
+class RefundListCreate(MemberAPIMixin, APIView):
     """GET: my refunds. POST {order, skus, reason, return_method}: file the request (all or nothing)."""
 
     serializer_class = RequestSerializer
 
     @extend_schema(responses=inline_serializer("RefundList", {"results": RefundSerializer(many=True)}))
     def get(self, request):
-        account = _member(request)
+        account = self.member()
         return Response({"results": RefundSerializer(refunds_of(account=account)[:200], many=True).data})
 
     @extend_schema(
@@ -111,7 +104,7 @@ class RefundListCreate(APIView):
         responses={201: inline_serializer("RefundsMade", {"results": RefundSerializer(many=True)})},
     )
     def post(self, request):
-        account = _member(request)
+        account = self.member()
         serializer = RequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -17,9 +17,9 @@ from django.db.models import F, QuerySet, Sum
 
 from accounts.models import Account, Fulfillment, Order, OrderLine, Product
 from plexus_office import clock
+from plexus_office.platform.money import ZERO
 from refunds.models import CLOSED_WITHOUT_REFUND, Refund, RefundReason, RefundStatus, ReturnMethod
 
-ZERO = Decimal("0.00")
 MONEY_BACK_DAYS = 60
 RETURN_DAYS = 10
 REMINDER_DAYS_BEFORE = 2

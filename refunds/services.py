@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from accounts.models import Account, Order, Product
 from plexus_office import clock
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.actors import actor_user
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
+from plexus_office.platform.money import ZERO
 from plexus_office.platform.notifications import notify
 from plexus_office.platform.roles import CUSTOMER_SERVICE, RETURNS, member_of
 from refunds.models import Refund, RefundChannel, RefundReason, RefundStatus, ReturnMethod
@@ -31,15 +32,12 @@ from refunds.selectors import (
     refund_quote,
 )
 
-ZERO = Decimal("0.00")
-
 
 class RefundRefused(Refused):
     """A refund that cannot be requested or moved on."""
 
 
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "pk", None) else None
+_user = actor_user  # the services' short name for it
 
 
 def _link(refund: Refund) -> str:
@@ -144,7 +142,7 @@ def refund_request(
                 audit_record(
                     actor=user,
                     obj=refund,
-                    action="request",
+                    action=AuditAction.REQUEST,
                     note=quote.message,
                     changes={"status": (None, RefundStatus.REQUESTED), "channel": (None, channel)},
                 )
@@ -274,10 +272,10 @@ def refund_receive(
     return locked
 
 
-def refund_refused_shipment(
+def refunds_from_refused_shipment(
     *, order: Order, products: Iterable[Product], actor: Any, note: str = ""
 ) -> list[Refund]:
-    """Returns: the carrier brought back a shipment the member refused.
+    """Returns: the carrier brought back a shipment the member refused (a whole order, by product).
 
     Advances the open request for each product, or files one (money back) when none exists; either
     way the package is now in the warehouse and Finance can pay. The return shipping is the company's
@@ -327,8 +325,11 @@ def _receive_refused(refund: Refund, *, actor: Any, note: str) -> Refund:
     return locked
 
 
-def refund_receive_refused(*, refund: Refund, actor: Any, note: str = "") -> Refund:
-    """The admin button on an existing request: its refused shipment is back in the warehouse."""
+def refund_receive_refused_shipment(*, refund: Refund, actor: Any, note: str = "") -> Refund:
+    """One existing request whose refused shipment is back in the warehouse (the admin button).
+
+    ``refunds_from_refused_shipment`` is the order-level form: it files the requests that are missing.
+    """
     with transaction.atomic():
         return _receive_refused(refund, actor=actor, note=note)
 
@@ -354,7 +355,7 @@ def refund_mark_shipped(*, refund: Refund, actor: Any, tracking_number: str = ""
         audit_record(
             actor=_user(actor),
             obj=locked,
-            action="shipped",
+            action=AuditAction.SHIPPED,
             note=tracking,
             changes={"shipped_on": (None, locked.shipped_on.isoformat())},
         )

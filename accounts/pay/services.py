@@ -23,7 +23,7 @@ from accounts.models import Account, CommissionEntry, CommissionKind, Commission
 from accounts.models_billing import PayRun, Statement, StatementLine, StatementLineKind
 from plexus_office import clock
 from plexus_office.dates import add_months, month_start
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
 from plexus_office.platform.notifications import notify_many
 
@@ -183,7 +183,7 @@ def pay_period_commit(
             audit_record(
                 actor=user,
                 obj=run,
-                action="payout_committed",
+                action=AuditAction.PAYOUT_COMMITTED,
                 note=f"{run.statements_count} statements, net {run.net_paid}, carried {run.carried_forward}",
                 changes={
                     "net_paid": (None, str(run.net_paid)),

@@ -18,7 +18,7 @@ from accounts.selfservice.common import SelfServiceError, lock_live_account, req
 from accounts.subscriptions.charging import order_confirmation_context
 from accounts.validation import clean_address, format_address
 from plexus_office import clock
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.gateway import CardDeclined, GatewayError, GatewayTimeout, get_gateway
 from plexus_office.platform.notifications import notify_many
 
@@ -106,7 +106,7 @@ def dropship_order_create(
         audit_record(
             actor=actor,
             obj=locked,
-            action="dropship_order_placed",
+            action=AuditAction.DROPSHIP_ORDER_PLACED,
             note=f"Order {order.ref} ({qty} × {product.sku}) shipped to {name}, charged {amount}",
         )
         flags_refresh(account=locked)

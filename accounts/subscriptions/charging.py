@@ -39,7 +39,7 @@ from accounts.models_billing import ChargeStatus, SubscriptionCharge, Subscripti
 from accounts.selectors import card_is_valid
 from plexus_office import clock
 from plexus_office.dates import add_months, month_start
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
 from plexus_office.platform.gateway import CardDeclined, GatewayError, GatewayTimeout, get_gateway
 from plexus_office.platform.notifications import notify_many
@@ -219,7 +219,7 @@ def _attempt_many(rows: list[SubscriptionCharge], *, day: date, gateway, actor) 
             audit_record(
                 actor=actor,
                 obj=row.subscription,
-                action=f"subscription_charge_{outcome.result}",
+                action=AuditAction(f"subscription_charge_{outcome.result}"),
                 note=f"{row.month:%Y-%m} attempt {row.attempts}: {row.last_error}",
             )
             flags_refresh(account=row.account, as_of=day)
@@ -227,7 +227,7 @@ def _attempt_many(rows: list[SubscriptionCharge], *, day: date, gateway, actor) 
             audit_record(
                 actor=actor,
                 obj=row.subscription,
-                action="subscription_charge_paid",
+                action=AuditAction.SUBSCRIPTION_CHARGE_PAID,
                 note=f"{row.month:%Y-%m}",
             )
             flags_refresh(account=row.account, as_of=day)

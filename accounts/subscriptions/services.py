@@ -17,7 +17,7 @@ from accounts.subscriptions.charging import charge_date
 from accounts.subscriptions.selectors import autoship_summary
 from plexus_office import clock
 from plexus_office.dates import add_months, month_start
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
 from plexus_office.platform.notifications import notify
 
@@ -57,7 +57,9 @@ def next_charge_after(subscription: Subscription, *, day: int, after: date) -> d
     return candidate
 
 
-def _confirm(subscription: Subscription, actor: Any, *, action: str, what: str, changes: dict) -> None:
+def _confirm(
+    subscription: Subscription, actor: Any, *, action: AuditAction, what: str, changes: dict
+) -> None:
     audit_record(actor=actor, obj=subscription, action=action, note=what, changes=changes)
     flags_refresh(account=subscription.account)
     summary = autoship_summary(subscription=subscription)
@@ -113,7 +115,7 @@ def subscription_items_set(*, account: Account, actor: Any, quantities: dict[int
         _confirm(
             subscription,
             actor,
-            action="subscription_items_set",
+            action=AuditAction.SUBSCRIPTION_ITEMS_SET,
             what=f"Products changed: {', '.join(f'{q} × {s}' for s, q in after.items())} ({pv} PV)",
             changes={"items": (before, after), "pv": (old_pv, pv)},
         )
@@ -138,7 +140,7 @@ def subscription_charge_day_set(
         _confirm(
             subscription,
             actor,
-            action="subscription_charge_day_set",
+            action=AuditAction.SUBSCRIPTION_CHARGE_DAY_SET,
             what=f"Monthly charge day set to {day}"
             + (
                 f"; next charge on {subscription.next_charge_on:%Y-%m-%d}"
@@ -176,7 +178,7 @@ def subscription_skip_next(*, account: Account, actor: Any, today: date | None =
         _confirm(
             subscription,
             actor,
-            action="subscription_skipped",
+            action=AuditAction.SUBSCRIPTION_SKIPPED,
             what=f"The order of {skipped:%Y-%m-%d} is skipped; "
             f"next charge on {subscription.next_charge_on:%Y-%m-%d}",
             changes={"next_charge_on": (str(skipped), str(subscription.next_charge_on))},
@@ -197,7 +199,7 @@ def subscription_pause(*, account: Account, actor: Any) -> Subscription:
         _confirm(
             subscription,
             actor,
-            action="subscription_paused",
+            action=AuditAction.SUBSCRIPTION_PAUSED,
             what="Subscription paused: no monthly order is charged until you resume it",
             changes={"status": ("active", "paused")},
         )
@@ -230,7 +232,7 @@ def subscription_resume(*, account: Account, actor: Any, today: date | None = No
         _confirm(
             subscription,
             actor,
-            action="subscription_resumed",
+            action=AuditAction.SUBSCRIPTION_RESUMED,
             what=f"Subscription {'resumed' if before == 'paused' else 'started again'}; "
             f"next charge on {next_on:%Y-%m-%d}",
             changes={"status": (before, "active")},
@@ -257,7 +259,7 @@ def subscription_cancel(*, account: Account, actor: Any, today: date | None = No
         _confirm(
             subscription,
             actor,
-            action="subscription_cancelled",
+            action=AuditAction.SUBSCRIPTION_CANCELLED,
             what="Subscription cancelled",
             changes={"status": (before, "cancelled")},
         )

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from rest_framework.request import Request
 
-from accounts.models import Account
+from accounts.members import request_member
 
 
 def signed_in_user(request: HttpRequest | Request) -> User:
@@ -29,7 +29,7 @@ def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        account = Account.objects.select_related("sponsor").filter(user=signed_in_user(request)).first()
+        account = request_member(request)
         if account is None:
             return render(request, "accounts/no_account.html", status=403)
         request.account = account  # type: ignore[attr-defined]

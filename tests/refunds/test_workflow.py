@@ -19,10 +19,10 @@ from refunds.services import (
     refund_authorize,
     refund_mark_shipped,
     refund_receive,
-    refund_refused_shipment,
     refund_reject,
     refund_request,
     refunds_expire,
+    refunds_from_refused_shipment,
     refunds_remind,
 )
 from tests.factories import OrderFactory, OrderLineFactory
@@ -196,7 +196,7 @@ def test_store_pickup_skips_the_return_and_creates_a_shipping_order(member, slim
 
 
 def test_a_refused_shipment_files_a_received_request(member, order, slim, returns_user):
-    refund = refund_refused_shipment(order=order, products=[slim], actor=returns_user)[0]
+    refund = refunds_from_refused_shipment(order=order, products=[slim], actor=returns_user)[0]
     assert (refund.status, refund.refused_shipment, refund.channel, refund.amount) == (
         RefundStatus.RECEIVED,
         True,
@@ -207,7 +207,7 @@ def test_a_refused_shipment_files_a_received_request(member, order, slim, return
 
 def test_a_refused_shipment_advances_an_open_request(member, order, slim, returns_user):
     existing = request(member, order, slim)
-    refund = refund_refused_shipment(order=order, products=[slim], actor=returns_user)[0]
+    refund = refunds_from_refused_shipment(order=order, products=[slim], actor=returns_user)[0]
     assert (refund.pk, refund.status) == (existing.pk, RefundStatus.RECEIVED)
 
 

@@ -50,6 +50,7 @@ CHANGELISTS: dict[str, set[str]] = {
     "accounts.subscriptioncharge": {CS, FIN},
     "accounts.shipment": {RET},
     "accounts.perkcredit": set(),
+    "accounts.enrollment": {CS},
     "leads.leadrun": {LOPS},
     "leads.leadbatch": {LOPS},
     "leads.leadplacement": {LOPS},

@@ -203,6 +203,16 @@ MATRIX: dict[str, Row] = {
             data=lambda c: {"order": c.order.ref, "skus": ["SLIM"], "reason": "money_back"},
         ),
     ),
+    # --- Enrollment (public, no login) and Membership ------------------------------------------
+    "join/": at("/join/", Row("GET", None, roles(302, 302, 302))),  # type: ignore[arg-type]
+    # The owner's personal enrollment link: a redirect into the wizard for everyone.
+    "join/<int:number>/": at(lambda c: f"/join/{c.owner.number}/", Row("GET", None, roles(302, 302, 302))),  # type: ignore[arg-type]
+    "join/step/<str:step>/": at("/join/step/kind/", Row("GET", None, roles(200, 200, 200))),  # type: ignore[arg-type]
+    "join/done/": at("/join/done/", Row("GET", None, roles(302, 302, 302))),  # type: ignore[arg-type]
+    "api/v1/enrollments/": at("/api/v1/enrollments/", Row("POST", None, roles(400, 400, 400))),  # type: ignore[arg-type]
+    "account/membership/": at("/account/membership/", page()),
+    "account/membership/pay/": at("/account/membership/pay/", page(members=302, method="POST")),
+    "account/membership/upgrade/": at("/account/membership/upgrade/", page(members=302, method="POST")),
 }
 
 

@@ -49,7 +49,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0006_autoship_orders_pay"),
+        ("accounts", "0009_autoship_orders_pay"),
         ("platform", "0001_staff_groups"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]

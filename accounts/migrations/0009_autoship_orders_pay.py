@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_fewer_account_indexes'),
+        ('accounts', '0008_enrollment_staff_permissions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
