@@ -1,6 +1,6 @@
 """``/api/v1/`` self-service endpoints of Account Services."""
 
-from django.urls import path
+from django.urls import include, path
 
 from accounts.api import views
 from accounts.api.tokens import TokenIssueView, TokenRevokeView
@@ -23,4 +23,5 @@ urlpatterns = [
     path("notifications/read/", views.NotificationReadView.as_view(), name="api_notifications_read"),
     path("flags/", views.FlagListView.as_view(), name="api_flags"),
     path("downline/", views.DownlineView.as_view(), name="api_downline"),
+    path("", include("accounts.orders.api_urls")),
 ]

@@ -5,7 +5,7 @@ every Account Services page is named ``account_<page>``.
 """
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from accounts import views
 from accounts.password_reset import ResetPasswordView
@@ -40,4 +40,5 @@ urlpatterns = [
     path("account/dropship/", views.dropship, name="account_dropship"),
     path("account/cancel/", views.cancel, name="account_cancel"),
     path("tools/library/newsletter/", views.newsletter, name="account_newsletter"),
+    path("", include("accounts.orders.urls")),
 ]

@@ -303,6 +303,11 @@ PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="plexus_office.platform.gat
 RETURN_LABEL_FEES = {"US": Decimal("6.00")}
 # Perk Credit thresholds: subscription-order PV needed for each credit amount (ascending).
 PERK_CREDIT_THRESHOLDS = [(100, Decimal("10.00")), (200, Decimal("25.00")), (300, Decimal("50.00"))]
+
+# Autoship and pay (accounts/subscriptions, accounts/pay): shipping of a subscription order per
+# country (free when absent) and the day of the month the job commits last month's payout.
+SUBSCRIPTION_SHIPPING: dict[str, str] = {}
+PAYOUT_DAY = env.int("PAYOUT_DAY", default=5)
 # Enrollment and membership (business rules §7): the annual Brand Ambassador fee, flat shipping of a
 # first order, and the anonymous enrollment throttle per IP (form and API alike).
 MEMBERSHIP_FEE = Decimal(env.str("MEMBERSHIP_FEE", default="49.00"))
