@@ -31,8 +31,11 @@ from accounts.models import (
     SubscriptionStatus,
 )
 from plexus_office.dates import parse_month
+from plexus_office.platform.models import SandboxCharge, SandboxRefund
 
 CORPORATE = (CORPORATE_ROOT_NUMBER, CORPORATE_SPONSOR_NUMBER)
+# Scenario orders count as paid by card: each gets its original charge at the sandbox gateway.
+SCENARIO_CHARGE_PREFIX = "ch_scenario_"
 
 
 class ScenarioError(ValueError):
@@ -269,6 +272,10 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
                     "shipping": _money(raw_order.get("shipping"), o_where, "shipping", default="0.00"),
                     "country": order_country.upper(),
                     "lines": lines,
+                    # Scenario orders were paid by card unless the file says otherwise (scenarios.md).
+                    "original_payment": _bool(
+                        raw_order.get("original_payment"), o_where, "original_payment", default=True
+                    ),
                 }
             )
         email = raw.get("email") or ""
@@ -377,6 +384,9 @@ def _wipe_member_data() -> None:
             model._default_manager.all().delete()
     User.objects.filter(pk__in=member_user_ids).delete()
     Product.objects.all().delete()
+    # The original charges an earlier scenario put at the sandbox gateway (and refunds of them).
+    SandboxRefund.objects.filter(charge__charge_id__startswith=SCENARIO_CHARGE_PREFIX).delete()
+    SandboxCharge.objects.filter(charge_id__startswith=SCENARIO_CHARGE_PREFIX).delete()
 
 
 @transaction.atomic
@@ -464,8 +474,20 @@ def load(data: dict[str, Any]) -> dict[str, int]:
                 picked_up=o["picked_up"],
                 shipping=o["shipping"],
                 subscription_order=o["subscription_order"],
+                charge_id=f"{SCENARIO_CHARGE_PREFIX}{o['ref']}" if o["original_payment"] else "",
             )
     Order.objects.bulk_create(orders.values())
+    SandboxCharge.objects.bulk_create(
+        SandboxCharge(
+            charge_id=f"{SCENARIO_CHARGE_PREFIX}{o['ref']}",
+            token=f"tok_scenario_{n}",
+            amount=sum((Decimal(line["price"]) * line["qty"] for line in o["lines"]), o["shipping"]),
+            idempotency_key=f"scenario-order-{o['ref']}",
+        )
+        for n, r in records.items()
+        for o in r["orders"]
+        if o["original_payment"]
+    )
     if any(o.pk is None for o in orders.values()):
         orders = Order.objects.in_bulk(list(orders), field_name="ref")
     OrderLine.objects.bulk_create(

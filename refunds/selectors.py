@@ -7,6 +7,7 @@ all ask it, so they never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,8 +33,42 @@ class Refusal:
     ALREADY_REFUNDED = "already_refunded"
     NOT_PURCHASED = "not_purchased"
     NOT_PICKUP_ORDER = "not_pickup_order"
+    NO_ORIGINAL_PAYMENT = "no_original_payment"
     BAD_REASON = "bad_reason"
     BAD_RETURN_METHOD = "bad_return_method"
+
+
+# What the member is told to do when the order has no original payment on file (refunds.txt:
+# original payment method only, so no other refund method can be offered).
+NO_PAYMENT_NEXT_STEP = (
+    "Please contact Customer Service: they will trace the original payment of this order before a "
+    "refund can be requested (refunds go only to the original payment method)."
+)
+
+
+@dataclass(frozen=True)
+class LineQuote:
+    """One requested product of the return: eligible or why not, and its lines' paid price."""
+
+    sku: str
+    product: Product | None
+    eligible: bool
+    refusal: str | None
+    message: str
+    gross: Decimal = ZERO
+    pv: int = 0
+    qty: int = 0
+    first_refund_on: date | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sku": self.sku,
+            "eligible": self.eligible,
+            "refusal": self.refusal,
+            "gross": f"{self.gross:.2f}",
+            "qty": self.qty,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True)
@@ -52,6 +87,7 @@ class RefundQuote:
     return_method: str
     first_refund_on: date | None = None
     return_required: bool = True
+    lines: tuple[LineQuote, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +105,7 @@ class RefundQuote:
             "window_ends_on": self.window_ends_on.isoformat() if self.window_ends_on else None,
             "first_refund_on": self.first_refund_on.isoformat() if self.first_refund_on else None,
             "return_required": self.return_required,
+            "lines": [line.as_dict() for line in self.lines],
         }
 
 
@@ -85,43 +122,115 @@ def window_end(*, order: Order, reason: str) -> date | None:
     return None
 
 
-def earlier_refund(*, account: Account, product: Product) -> Refund | None:
-    """The refund that blocks another for this product: any that did not end rejected or expired."""
-    return (
-        Refund.objects.filter(account=account, product=product)
-        .exclude(status__in=CLOSED_WITHOUT_REFUND)
-        .order_by("requested_on", "id")
-        .first()
-    )
+def has_original_payment(order: Order) -> bool:
+    """The order's original charge is on file: the only place a refund can go (refunds.txt)."""
+    return bool(order.charge_id)
+
+
+def earlier_refund(*, account: Account, product: Product, as_of: date | None = None) -> Refund | None:
+    """The refund that blocks another for this product: any that did not end rejected or expired.
+
+    Requests made after ``as_of`` do not count (time travel: facts dated later did not exist yet).
+    """
+    found = Refund.objects.filter(account=account, product=product).exclude(status__in=CLOSED_WITHOUT_REFUND)
+    if as_of is not None:
+        found = found.filter(requested_on__lte=as_of)
+    return found.select_related("order").order_by("requested_on", "id").first()
 
 
 def _lines(order: Order, product: Product) -> list[OrderLine]:
     return [line for line in order.lines.all() if line.product_id == product.pk]
 
 
-def refund_quote(
+def _line_quote(
+    *, account: Account, order: Order | None, sku: str, product: Product | None, reason: str, today: date
+) -> LineQuote:
+    """One product, checked in the contract's order: window_expired, already_refunded, not_purchased,
+    not_pickup_order, then no_original_payment."""
+
+    def refuse(code: str, message: str, first: date | None = None) -> LineQuote:
+        return LineQuote(
+            sku=sku, product=product, eligible=False, refusal=code, message=message, first_refund_on=first
+        )
+
+    # An unknown order or SKU is "not purchased" (by this account), in the contract's place in the order.
+    window = window_end(order=order, reason=reason) if order is not None else None
+    if order is not None and window is not None and today > window:
+        return refuse(
+            Refusal.WINDOW_EXPIRED,
+            f"The 60 Day Money Back Guarantee for order {order.ref} of {order.ordered_on.isoformat()} "
+            f"ended on {window.isoformat()}.",
+        )
+    first = earlier_refund(account=account, product=product, as_of=today) if product is not None else None
+    if product is not None and first is not None:
+        return refuse(
+            Refusal.ALREADY_REFUNDED,
+            f"{product.name} was already refunded to this account: a refund was requested on "
+            f"{first.requested_on.isoformat()} (order {first.order.ref}, "
+            f"{first.get_status_display().lower()}). "
+            "Only one refund per product is issued.",
+            first=first.requested_on,
+        )
+    if order is None or product is None:
+        what = "order: there is no such order" if order is None else f"sku: there is no product {sku}"
+        return refuse(Refusal.NOT_PURCHASED, f"Not purchased by account {account.number} ({what}).")
+    lines = _lines(order, product) if order.account_id == account.pk and order.ordered_on <= today else []
+    if not lines:
+        return refuse(
+            Refusal.NOT_PURCHASED, f"{product.sku} is not on order {order.ref} of account {account.number}."
+        )
+    if reason == RefundReason.STORE_PICKUP and (order.fulfillment != Fulfillment.PICKUP or order.picked_up):
+        why = (
+            "was already picked up"
+            if order.fulfillment == Fulfillment.PICKUP
+            else "is not a store pick-up order"
+        )
+        return refuse(
+            Refusal.NOT_PICKUP_ORDER,
+            f"Order {order.ref} {why}: the store pick-up correction applies only to pick-up orders not yet "
+            "collected at the Scottsdale Product Store.",
+        )
+    if not has_original_payment(order):
+        return refuse(
+            Refusal.NO_ORIGINAL_PAYMENT,
+            f"Order {order.ref} has no original payment on file. {NO_PAYMENT_NEXT_STEP}",
+        )
+    gross = sum((line.unit_price * line.qty for line in lines), ZERO).quantize(Decimal("0.01"))
+    return LineQuote(
+        sku=sku,
+        product=product,
+        eligible=True,
+        refusal=None,
+        message=f"{product.name}: {gross:.2f} paid.",
+        gross=gross,
+        pv=sum(line.pv * line.qty for line in lines),
+        qty=sum(line.qty for line in lines),
+    )
+
+
+def return_quote(
     *,
     account: Account,
     order: Order | None,
-    product: Product | None,
+    items: Sequence[tuple[str, Product | None]],
     reason: str,
     return_method: str = ReturnMethod.PREPAID_LABEL,
     as_of: date | None = None,
 ) -> RefundQuote:
-    """What a refund request for ``product`` of ``order`` would give on ``as_of``, or why it is refused.
+    """What one return of the requested products of ``order`` would give on ``as_of``, or why not.
 
-    Refusals in the contract's order: window_expired, already_refunded, not_purchased,
-    not_pickup_order (then our own: see docs/decisions.md). The money is computed from the order's
-    lines for that product: paid price x qty; shipping is never refunded; the prepaid label fee of the
-    order's country is deducted unless the customer pays postage at the post office or it is a
-    store pick-up mistake (refunded whole, nothing returned).
+    ``items`` are (sku, product) in the order the person gave them (product None: unknown SKU).
+    The products travel back in one package: one label, so the label fee is deducted at most once.
+    Eligible only when every product is; otherwise the refusal is the first refused product's code.
+    Amount: the paid price of every requested product's lines (shipping never refunded), less the
+    prepaid label fee of the order's country unless the customer pays postage at the post office or
+    it is a store pick-up mistake (refunded whole, nothing returned).
     """
     today = clock.today(as_of)
     deadline = today + timedelta(days=RETURN_DAYS)
+    window = window_end(order=order, reason=reason) if order is not None else None
 
-    def refuse(
-        code: str, message: str, *, window: date | None = None, first: date | None = None
-    ) -> RefundQuote:
+    def refuse(code: str, message: str, lines: tuple[LineQuote, ...] = (), first=None) -> RefundQuote:
         return RefundQuote(
             eligible=False,
             refusal=code,
@@ -136,6 +245,7 @@ def refund_quote(
             reason=reason,
             return_method=return_method,
             first_refund_on=first,
+            lines=lines,
         )
 
     if reason not in RefundReason.values:
@@ -144,50 +254,17 @@ def refund_quote(
         return refuse(
             Refusal.BAD_RETURN_METHOD, f"return_method: choose one of {', '.join(ReturnMethod.values)}"
         )
-    # An unknown order or SKU is "not purchased" (by this account), in the contract's place in the order.
-    window = window_end(order=order, reason=reason) if order is not None else None
-    if order is not None and window is not None and today > window:
-        return refuse(
-            Refusal.WINDOW_EXPIRED,
-            f"The 60 Day Money Back Guarantee for order {order.ref} of {order.ordered_on.isoformat()} "
-            f"ended on {window.isoformat()}.",
-            window=window,
-        )
-    first = earlier_refund(account=account, product=product) if product is not None else None
-    if product is not None and first is not None:
-        return refuse(
-            Refusal.ALREADY_REFUNDED,
-            f"{product.name} was already refunded to this account: a refund was requested on "
-            f"{first.requested_on.isoformat()} (order {first.order.ref}, "
-            f"{first.get_status_display().lower()}). "
-            "Only one refund per product is issued.",
-            window=window,
-            first=first.requested_on,
-        )
-    if order is None or product is None:
-        what = "order: there is no such order" if order is None else "sku: there is no such product"
-        return refuse(Refusal.NOT_PURCHASED, f"Not purchased by account {account.number} ({what}).")
-    lines = _lines(order, product) if order.account_id == account.pk else []
-    if not lines:
-        return refuse(
-            Refusal.NOT_PURCHASED,
-            f"{product.sku} is not on order {order.ref} of account {account.number}.",
-            window=window,
-        )
-    if reason == RefundReason.STORE_PICKUP and (order.fulfillment != Fulfillment.PICKUP or order.picked_up):
-        why = (
-            "was already picked up"
-            if order.fulfillment == Fulfillment.PICKUP
-            else "is not a store pick-up order"
-        )
-        return refuse(
-            Refusal.NOT_PICKUP_ORDER,
-            f"Order {order.ref} {why}: the store pick-up correction applies only to pick-up orders not yet "
-            "collected at the Scottsdale Product Store.",
-            window=window,
-        )
-    gross = sum((line.unit_price * line.qty for line in lines), ZERO).quantize(Decimal("0.01"))
-    pv = sum(line.pv * line.qty for line in lines)
+    lines = tuple(
+        _line_quote(account=account, order=order, sku=sku, product=product, reason=reason, today=today)
+        for sku, product in items
+    )
+    refused = [line for line in lines if not line.eligible]
+    if refused:
+        return refuse(refused[0].refusal or "", refused[0].message, lines, refused[0].first_refund_on)
+    assert order is not None  # every line is eligible, so the order exists
+    gross = sum((line.gross for line in lines), ZERO)
+    pv = sum(line.pv for line in lines)
+    names = ", ".join(line.sku for line in lines)
     if reason == RefundReason.STORE_PICKUP:
         return RefundQuote(
             eligible=True,
@@ -202,13 +279,19 @@ def refund_quote(
             reason=reason,
             return_method=return_method,
             return_required=False,
-            message=f"Order {order.ref} is refunded whole ({gross:.2f}); nothing to return, and a new "
-            "order is created to ship the products to you.",
+            lines=lines,
+            message=f"Order {order.ref} ({names}) is refunded whole ({gross:.2f}); nothing to return, and "
+            "a new order is created to ship the products to you.",
         )
     deduction = label_fee(order.country) if return_method == ReturnMethod.PREPAID_LABEL else ZERO
     deduction = min(deduction, gross)
     amount = gross - deduction
     window_text = f"; the guarantee window ends on {window.isoformat()}" if window else ""
+    how = (
+        "with the prepaid label Customer Service sends you"
+        if return_method == ReturnMethod.PREPAID_LABEL
+        else "by mail, paying the postage at the post office"
+    )
     return RefundQuote(
         eligible=True,
         refusal=None,
@@ -221,8 +304,28 @@ def refund_quote(
         window_ends_on=window,
         reason=reason,
         return_method=return_method,
-        message=f"Refund of {amount:.2f} ({gross:.2f} paid, less {deduction:.2f} return shipping). Ship the "
-        f"packaging and whatever product remains by {deadline.isoformat()}{window_text}.",
+        lines=lines,
+        message=f"Refund of {amount:.2f} ({gross:.2f} paid for {names}, less {deduction:.2f} return "
+        f"shipping). Ship the packaging and whatever product remains in one package {how} by "
+        f"{deadline.isoformat()}{window_text}.",
+    )
+
+
+def refund_quote(
+    *,
+    account: Account,
+    order: Order | None,
+    product: Product | None = None,
+    products: Iterable[Product] | None = None,
+    reason: str,
+    return_method: str = ReturnMethod.PREPAID_LABEL,
+    as_of: date | None = None,
+) -> RefundQuote:
+    """``return_quote`` for products already looked up (one ``product`` or several ``products``)."""
+    chosen: list[Product | None] = list(products) if products is not None else [product]
+    items = [(p.sku if p is not None else "", p) for p in chosen]
+    return return_quote(
+        account=account, order=order, items=items, reason=reason, return_method=return_method, as_of=as_of
     )
 
 
@@ -230,16 +333,22 @@ def refund_quote_by_reference(
     *,
     account: Account,
     order_ref: str,
-    sku: str,
+    skus: Sequence[str],
     reason: str,
     return_method: str = ReturnMethod.PREPAID_LABEL,
     as_of: date | None = None,
 ) -> RefundQuote:
-    """``refund_quote`` from the references a person types (order ref, SKU)."""
+    """``return_quote`` from the references a person types (order ref, SKUs in their order)."""
     order = Order.objects.filter(ref=(order_ref or "").strip()).prefetch_related("lines").first()
-    product = Product.objects.filter(sku=(sku or "").strip()).first()
-    return refund_quote(
-        account=account, order=order, product=product, reason=reason, return_method=return_method, as_of=as_of
+    cleaned = [(s or "").strip() for s in skus]
+    found = Product.objects.in_bulk(cleaned, field_name="sku")
+    return return_quote(
+        account=account,
+        order=order,
+        items=[(sku, found.get(sku)) for sku in cleaned],
+        reason=reason,
+        return_method=return_method,
+        as_of=as_of,
     )
 
 
