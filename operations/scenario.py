@@ -392,7 +392,7 @@ def _wipe_member_data() -> None:
 @transaction.atomic
 def load(data: dict[str, Any]) -> dict[str, int]:
     """Replace all member data with the validated scenario ``data``."""
-    from refunds.models import Refund  # the refunds app owns that model
+    from refunds.models import Refund, RefundLine  # the refunds app owns those models
 
     _wipe_member_data()
     root = Account.objects.get(number=CORPORATE_ROOT_NUMBER)
@@ -502,17 +502,41 @@ def load(data: dict[str, Any]) -> dict[str, int]:
         for o in r["orders"]
         for line in o["lines"]
     )
-    Refund.objects.bulk_create(
-        Refund(
+    # Each scenario refund is a return of one product: one refund with one line.
+    made = []
+    for f in data["refunds"]:
+        order = orders[f["order"]]
+        product = products[f["sku"]]
+        paid = [
+            line for o in records[f["account"]]["orders"] if o["ref"] == f["order"] for line in o["lines"]
+        ]
+        paid = [line for line in paid if line["sku"] == f["sku"]]
+        gross = sum((Decimal(line["price"]) * line["qty"] for line in paid), Decimal("0.00"))
+        pv = sum(line["pv"] * line["qty"] for line in paid)
+        refund = Refund(
             account=by_number[f["account"]],
-            order=orders[f["order"]],
-            product=products[f["sku"]],
+            order=order,
             reason=f["reason"],
             status=f["status"],
             requested_on=f["requested_on"],
+            gross=gross,
+            amount=gross,
+            pv=pv,
         )
-        for f in data["refunds"]
-    )
+        line = RefundLine(
+            account=by_number[f["account"]],
+            product=product,
+            qty=sum(line["qty"] for line in paid) or 1,
+            gross=gross,
+            pv=pv,
+            counts=f["status"] not in ("rejected", "expired"),
+            received=True if f["status"] in ("received", "refunded") else None,
+        )
+        made.append((refund, line))
+    Refund.objects.bulk_create([refund for refund, _ in made])
+    for refund, line in made:
+        line.refund = refund  # PostgreSQL and SQLite both return the new ids from a bulk insert
+    RefundLine.objects.bulk_create([line for _, line in made])
     return {
         "accounts": len(records),
         "products": len(products),

@@ -14,18 +14,27 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Prefetch, QuerySet, Sum
 
 from accounts.models import Account, Fulfillment, Order, OrderLine, Product
 from plexus_office import clock
-from refunds.models import CLOSED_WITHOUT_REFUND, Refund, RefundReason, RefundStatus, ReturnMethod
+from plexus_office.platform.business_days import add_business_days
+from refunds.models import (
+    CLOSED_WITHOUT_REFUND,
+    Refund,
+    RefundLine,
+    RefundReason,
+    RefundStatus,
+    ReturnMethod,
+)
 
 ZERO = Decimal("0.00")
 MONEY_BACK_DAYS = 60
 RETURN_DAYS = 10
 REMINDER_DAYS_BEFORE = 2
-# Finance pays 5-7 days after the package arrives (refunds.txt, stage 4).
-PAY_AFTER_RECEIPT_DAYS = (5, 7)
+# Finance pays within 5 business days of the package's arrival (refunds.txt: 5-7 days after receipt);
+# it may pay earlier. The queue's due date and overdue filter follow it.
+PAY_AFTER_RECEIPT_BUSINESS_DAYS = 5
 
 
 class Refusal:
@@ -132,7 +141,9 @@ def earlier_refund(*, account: Account, product: Product, as_of: date | None = N
 
     Requests made after ``as_of`` do not count (time travel: facts dated later did not exist yet).
     """
-    found = Refund.objects.filter(account=account, product=product).exclude(status__in=CLOSED_WITHOUT_REFUND)
+    found = Refund.objects.filter(lines__product=product, lines__counts=True, account=account).exclude(
+        status__in=CLOSED_WITHOUT_REFUND
+    )
     if as_of is not None:
         found = found.filter(requested_on__lte=as_of)
     return found.select_related("order").order_by("requested_on", "id").first()
@@ -358,7 +369,8 @@ def refund_quote_by_reference(
 def refunds_of(*, account: Account) -> QuerySet[Refund]:
     return (
         Refund.objects.filter(account=account)
-        .select_related("order", "product")
+        .select_related("order")
+        .prefetch_related(Prefetch("lines", queryset=RefundLine.objects.select_related("product")))
         .order_by("-requested_on", "-id")
     )
 
@@ -382,20 +394,18 @@ def direct_sales_of(*, ambassador: Account, limit: int = 50) -> QuerySet[Order]:
 
 
 def refund_pay_window(refund: Refund) -> tuple[date, date] | None:
-    """The 5-7 day window after receipt in which Finance pays (shown in the queue)."""
+    """From receipt to the payout's due date, 5 business days later (Finance may pay any day in it)."""
     if refund.received_on is None:
         return None
-    return (
-        refund.received_on + timedelta(days=PAY_AFTER_RECEIPT_DAYS[0]),
-        refund.received_on + timedelta(days=PAY_AFTER_RECEIPT_DAYS[1]),
-    )
+    return (refund.received_on, add_business_days(refund.received_on, PAY_AFTER_RECEIPT_BUSINESS_DAYS))
 
 
 def dashboard_summary(*, account: Account) -> dict[str, Any]:
     """The dashboard panel: open refunds (newest 5) and whether the account sells directly."""
     open_refunds = list(
         Refund.objects.filter(account=account, status__in=Refund.OPEN_STATES)
-        .select_related("order", "product")
+        .select_related("order")
+        .prefetch_related(Prefetch("lines", queryset=RefundLine.objects.select_related("product")))
         .order_by("-requested_on", "-id")[:5]
     )
     sells = account.is_ambassador and Order.objects.filter(sold_by=account).exists()
@@ -429,3 +439,22 @@ def month_pv(*, account: Account, month: date) -> int:
         or 0
     )
     return int(ordered) - int(refunded)
+
+
+# --- Customer Service: finding the member --------------------------------------------------------
+
+
+def members_matching(term: str, *, limit: int = 20) -> list[Account]:
+    """Members Customer Service may mean by ``term``: an account number, an email, or part of a name.
+
+    Each form uses its own index (number: unique; email: exact, case-insensitive; name: prefix).
+    """
+    term = (term or "").strip()
+    if not term:
+        return []
+    members = Account.objects.exclude(number__in=(1, 2)).order_by("number")
+    if term.isdigit() and len(term) < 19:
+        return list(members.filter(number=int(term))[:1])
+    if "@" in term:
+        return list(members.filter(email__iexact=term)[:limit])
+    return list(members.filter(name__istartswith=term)[:limit])
