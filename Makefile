@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 DEMO_ACCOUNTS ?= 300
 PORT ?= 8000
 
-.PHONY: run test lint format venv setup demo browser-deps bench scenarios clean
+.PHONY: run test test-fast lint format venv setup demo browser-deps bench scenarios clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
@@ -33,6 +33,10 @@ run: demo
 test: venv browser-deps
 	$(PY) -m pytest -q
 
+## The inner loop: everything but the browser tests and the schema fuzzing (test_api_fuzz).
+test-fast: venv
+	$(PY) -m pytest -q -p no:cacheprovider -m "not browser" --ignore=tests/security/test_api_fuzz.py
+
 ## Debian's Chromium for the Playwright browser tests (installed once; needs root or sudo).
 browser-deps:
 	@command -v chromium >/dev/null || { \
@@ -43,6 +47,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 format: venv
 	$(VENV)/bin/ruff check --fix .

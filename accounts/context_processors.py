@@ -11,6 +11,8 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
+from accounts.models import Account
+
 # (url name, label, who sees it): "ambassador" links are hidden from customers.
 PROGRAM_LINKS = (
     ("clearing:home", "Clear inactive members", "ambassador"),
@@ -27,8 +29,6 @@ def _resolve(name: str) -> str | None:
 
 
 def _member_account(user: Any) -> Any:
-    from accounts.models import Account
-
     return Account.objects.filter(user=user).first()
 
 

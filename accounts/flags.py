@@ -185,6 +185,18 @@ def flags_refresh(*, account: Account, as_of: date | None = None) -> list[str]:
     return codes
 
 
+def account_email_hard_bounced(account_id: int, email: str) -> None:
+    """The outbox's hard-bounce hook: flag the address, if it is still the one we wrote to.
+
+    Registered in ``AccountsConfig.ready`` (the platform imports no domain app).
+    """
+    marked = Account.objects.filter(pk=account_id, email__iexact=email, email_bounced_at__isnull=True).update(
+        email_bounced_at=timezone.now()
+    )
+    if marked:
+        flags_refresh(account=Account.objects.get(pk=account_id))
+
+
 def flags_refresh_all(*, as_of: date | None = None) -> dict[str, int]:
     """Recompute every flag for every account, set-based. Returns the open count per flag.
 

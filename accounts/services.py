@@ -8,11 +8,26 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 
+from accounts.flags import flags_refresh
 from accounts.genealogy import SponsorLoopError, would_create_loop
-from accounts.models import CORPORATE_SPONSOR_NUMBER, Account, SponsorChangeReason, Sponsorship
+from accounts.models import (
+    CORPORATE_SPONSOR_NUMBER,
+    Account,
+    AccountKind,
+    AccountStatus,
+    SponsorChangeReason,
+    Sponsorship,
+    Subscription,
+    SubscriptionStatus,
+)
 from plexus_office import clock
+from plexus_office.platform.audit import audit_record
+from plexus_office.platform.notifications import notify
 
 
 def sponsor_change(
@@ -120,12 +135,6 @@ def account_cancel(*, account: Account, actor: User, reason: str) -> Account:
     Only the holder may do this (business-rules §4: staff cannot cancel for them; clearing is the
     separate, staff-run path). Flags close with the account.
     """
-    from django.core.exceptions import PermissionDenied
-
-    from accounts.flags import flags_refresh
-    from accounts.models import AccountStatus, Subscription, SubscriptionStatus
-    from plexus_office.platform.audit import audit_record
-    from plexus_office.platform.notifications import notify
 
     if actor is None or not getattr(actor, "pk", None) or account.user_id != actor.pk:
         raise PermissionDenied("Only the account holder can cancel their membership.")
@@ -177,13 +186,6 @@ def account_enroll(
     again at once with the same address (the old account stays for history). Bad input raises
     ``ValidationError`` naming the field and creates nothing.
     """
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-    from django.db import IntegrityError
-    from django.db.models import Max
-
-    from accounts.models import AccountKind, AccountStatus
-    from plexus_office.platform.audit import audit_record
 
     if kind not in AccountKind.values:
         raise ValidationError({"kind": f"kind: {kind!r} is not one of {', '.join(AccountKind.values)}"})

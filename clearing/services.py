@@ -7,12 +7,13 @@ so two staff pressing "clear" at once are serialised and the second sees a close
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.flags import flags_refresh
 from accounts.genealogy import is_in_downline
 from accounts.models import (
     CORPORATE_SPONSOR_NUMBER,
@@ -26,10 +27,23 @@ from accounts.models import (
 )
 from accounts.selectors import Activity, account_activity
 from accounts.services import sponsor_change, sponsor_change_many
+from clearing.cards import cleared_cards_delete_at_gateway
 from clearing.models import ClearKind, ClearRequest, ClearStatus
+from clearing.tasks import cleared_cards_delete_queue
 from plexus_office import clock
 from plexus_office.platform.audit import audit_record
+from plexus_office.platform.errors import Refused
 from plexus_office.platform.notifications import notify
+
+__all__ = [
+    "ClearProcessingError",
+    "ClearRefused",
+    "clear_request_check",
+    "clear_request_clear",
+    "clear_request_reject",
+    "clear_request_submit",
+    "cleared_cards_delete_at_gateway",
+]
 
 REASON_MAX_LENGTH = 2000
 CLEARED_CANCEL_REASON = "cleared"
@@ -46,23 +60,14 @@ EVENT_MEMBER_CLEARED = "clearing_member_cleared"
 EVENT_REJECTED = "clearing_rejected"
 
 
-class ClearRefused(ValueError):
+class ClearRefused(Refused):
     """A request that cannot be filed: ``code`` is the contract's refusal code."""
 
-    def __init__(self, code: str, message: str, *, field: str = "member") -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+    default_field = "member"
 
 
-class ClearProcessingError(ValueError):
+class ClearProcessingError(Refused):
     """A processing step that cannot be done (already decided, missing note)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def _user(actor: Any) -> Any:
@@ -136,8 +141,6 @@ def clear_request_check(*, requester: Account, member: Account, as_of: date | No
 
 
 def timezone_day(request: ClearRequest) -> str:
-    from django.utils import timezone
-
     return timezone.localdate(request.submitted_at).isoformat() if request.submitted_at else "earlier"
 
 
@@ -194,17 +197,15 @@ def clear_request_submit(
 
 
 def _noon(day: date):
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
     return timezone.make_aware(datetime.combine(day, time(12, 0)))
 
 
 def _locked(request: ClearRequest) -> ClearRequest:
     locked = ClearRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != ClearStatus.SUBMITTED:
-        raise ClearProcessingError("status", f"request #{locked.pk} is already {locked.status}")
+        raise ClearProcessingError(
+            "already_decided", f"request #{locked.pk} is already {locked.status}", field="status"
+        )
     return locked
 
 
@@ -231,7 +232,9 @@ def clear_request_reject(*, request: ClearRequest, actor: Any, note: str) -> Cle
     clean = (note or "").strip()
     if not clean:
         raise ClearProcessingError(
-            "note", "a reason is required to reject a request; the requester is told it"
+            "note_required",
+            "a reason is required to reject a request; the requester is told it",
+            field="note",
         )
     with transaction.atomic():
         locked = _reject(_locked(request), actor=actor, note=clean)
@@ -286,26 +289,12 @@ def _clear_or_reject(*, request: ClearRequest, actor: Any, note: str) -> ClearRe
         link="/clearing/",
     )
     notify(recipient=member, event=EVENT_MEMBER_CLEARED, context={"member": member_contact})
-    from clearing.tasks import delete_cards_at_gateway
-
-    member_id = member.pk
-    transaction.on_commit(lambda: _queue_card_deletion(delete_cards_at_gateway, member_id))
+    cleared_cards_delete_queue(member.pk)
     return locked
-
-
-def _queue_card_deletion(task: Any, member_id: int) -> None:
-    try:
-        task.delay(member_id)
-    except Exception:  # noqa: BLE001 - a broker outage must not fail the committed clearing
-        import logging
-
-        logging.getLogger(__name__).warning("could not queue card deletion for %s; the sweep will", member_id)
 
 
 def _clear_member(*, member: Account, sponsor: Account | None, actor: Any, day: date) -> int:
     """The account-side effects of clearing, inside the caller's transaction. Returns the roll-up count."""
-    from accounts.flags import flags_refresh
-
     now = clock.now()
     member.cancel()
     member.cancelled_at = now
@@ -354,27 +343,3 @@ def _roll_up(*, member: Account, new_sponsor: Account, actor: Any, day: date) ->
         on=day,
     )
     return len(children)
-
-
-def cleared_cards_delete_at_gateway(*, account_id: int) -> int:
-    """Delete a cleared member's removed cards at the gateway (idempotent; the gateway call is safe
-    to repeat). Runs outside any transaction of ours, as a real gateway call must. Returns the count.
-    """
-    from plexus_office.platform.gateway import get_gateway
-
-    account = Account.objects.filter(pk=account_id).first()
-    # Never touch the cards of a live account: a stray message for it does nothing.
-    if account is None or account.status != AccountStatus.CANCELLED:
-        return 0
-    tokens = list(
-        SavedCard.objects.filter(account_id=account_id, removed_at__isnull=False).values_list(
-            "token", flat=True
-        )
-    )
-    gateway = get_gateway()
-    for token in tokens:
-        gateway.delete_card(token=token)  # a GatewayError propagates: the task retries
-    ClearRequest.objects.filter(
-        member_id=account_id, status=ClearStatus.CLEARED, cards_deleted_at__isnull=True
-    ).update(cards_deleted_at=timezone.now())  # wall clock: when it really happened
-    return len(tokens)

@@ -7,9 +7,10 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from clearing.cards import cleared_cards_delete_at_gateway
 from clearing.models import ClearRequest, ClearStatus
-from clearing.services import cleared_cards_delete_at_gateway
 from plexus_office.platform.gateway import GatewayError
+from plexus_office.platform.queueing import task_queue_on_commit
 
 # Broker retries stay short (long countdowns are duplicated past Redis's visibility timeout);
 # anything still undone after them is picked up by the beat sweep.
@@ -42,3 +43,8 @@ def sweep_card_deletions() -> int:
     for account_id in ids:
         delete_cards_at_gateway.delay(account_id)
     return len(ids)
+
+
+def cleared_cards_delete_queue(account_id: int) -> None:
+    """Queue the gateway deletion of a cleared member's cards when the caller commits."""
+    task_queue_on_commit(delete_cards_at_gateway, account_id)

@@ -13,6 +13,7 @@ from accounts.models import Account
 from clearing.forms import ClearRequestForm, DownlineSearchForm
 from clearing.selectors import clear_requests_of, downline_search
 from clearing.services import ClearRefused, clear_request_submit, kind_for
+from plexus_office.platform.errors import form_add_refusal
 
 
 def _member_account(request) -> Account | None:
@@ -68,7 +69,7 @@ def request_form(request, number: int):
                 requester=account, member=member, reason=form.cleaned_data["reason"], actor=request.user
             )
         except ClearRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            form_add_refusal(form, refusal)
         else:
             messages.success(
                 request,

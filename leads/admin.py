@@ -4,8 +4,10 @@ for any ambassador, and the Sponsor Correction queue for Customer Service."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -131,8 +133,6 @@ class QualifiedSponsorAdmin(ReadOnlyAdmin):
     def qualification_view(self, request):
         """The five rules with their facts for any ambassador (``?number=N&as_of=YYYY-MM-DD``)."""
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
@@ -149,8 +149,6 @@ class QualifiedSponsorAdmin(ReadOnlyAdmin):
             day = None
             if raw_day:
                 try:
-                    from datetime import date
-
                     day = date.fromisoformat(raw_day)
                 except ValueError:
                     context["error"] = f"as_of: {raw_day!r} is not a date (YYYY-MM-DD)"

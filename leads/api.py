@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from accounts.models import Account
 from accounts.selectors import lead_sponsor_verdict
 from leads.selectors import corrections_for
-from leads.services import CorrectionRefused, sponsor_correction_request
+from leads.services import sponsor_correction_request
 
 
 class CorrectionSerializer(serializers.Serializer):
@@ -50,15 +50,12 @@ class CorrectionListCreate(APIView):
         account = _member(request)
         serializer = CorrectionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            made = sponsor_correction_request(
-                account=account,
-                sponsor_number=serializer.validated_data["sponsor_number"],
-                explanation=serializer.validated_data.get("explanation", ""),
-                actor=request.user,
-            )
-        except CorrectionRefused as refusal:
-            return Response({refusal.field: [refusal.message]}, status=status.HTTP_400_BAD_REQUEST)
+        made = sponsor_correction_request(
+            account=account,
+            sponsor_number=serializer.validated_data["sponsor_number"],
+            explanation=serializer.validated_data.get("explanation", ""),
+            actor=request.user,
+        )
         return Response(CorrectionSerializer(made).data, status=status.HTTP_201_CREATED)
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from accounts.models import Account
+from plexus_office.platform.notifications import notify_many
 
 if TYPE_CHECKING:
     from leads.selectors import LeadRow, SponsorRow
@@ -29,14 +30,7 @@ def contact(account: Account | LeadRow | SponsorRow) -> dict[str, Any]:
 
 
 def _send(items: list[tuple[Account, str, dict[str, Any], str]]) -> None:
-    from plexus_office.platform import notifications as platform
-
-    bulk = getattr(platform, "notify_many", None)
-    if bulk is not None:
-        bulk(items=[{"recipient": r, "event": e, "context": c, "link": link} for r, e, c, link in items])
-        return
-    for recipient, event, context, link in items:
-        platform.notify(recipient=recipient, event=event, context=context, link=link)
+    notify_many(items=[{"recipient": r, "event": e, "context": c, "link": link} for r, e, c, link in items])
 
 
 def placements_notify(*, batches: list[tuple[SponsorRow, list[LeadRow]]], as_of: date) -> None:

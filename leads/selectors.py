@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import CORPORATE_SPONSOR_NUMBER, Account, AccountKind, AccountStatus
 from accounts.selectors import LEAD_MIN_TITLE_RANK, lead_verdict_from_annotated, qualified_lead_sponsors
-from leads.models import CorrectionStatus, LeadBatch, QualifiedSponsor, SponsorCorrection
+from leads.models import CorrectionStatus, LeadBatch, LeadPlacement, QualifiedSponsor, SponsorCorrection
 from plexus_office.dates import half_month
 
 DUE_AFTER_DAYS = 14  # "listed for at least two weeks": due when as_of >= listed + 14 days
@@ -289,8 +289,6 @@ def corrections_for(*, account: Account, limit: int = 20) -> list[SponsorCorrect
 
 def recent_placements_for_sponsor(*, sponsor: Account, limit: int = 5) -> list[Any]:
     """The latest leads placed with ``sponsor``, with their contact details (one query)."""
-    from leads.models import LeadPlacement
-
     return list(
         LeadPlacement.objects.filter(sponsor=sponsor)
         .select_related("lead")

@@ -11,6 +11,7 @@ from accounts.models import Account
 from leads.forms import CorrectionForm
 from leads.selectors import corrections_for
 from leads.services import CorrectionRefused, sponsor_correction_request
+from plexus_office.platform.errors import form_add_refusal
 
 
 @login_required
@@ -26,7 +27,7 @@ def correction(request):
                 actor=request.user,
             )
         except CorrectionRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            form_add_refusal(form, refusal)
         else:
             messages.success(
                 request, f"Request #{made.pk} sent. Customer Service will decide by {made.due_on}."

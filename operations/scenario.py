@@ -32,6 +32,7 @@ from accounts.models import (
 )
 from plexus_office.dates import parse_month
 from plexus_office.platform.models import SandboxCharge, SandboxRefund
+from refunds.models import Refund, RefundLine  # the refunds app owns those models
 
 CORPORATE = (CORPORATE_ROOT_NUMBER, CORPORATE_SPONSOR_NUMBER)
 # Scenario orders count as paid by card: each gets its original charge at the sandbox gateway.
@@ -392,8 +393,6 @@ def _wipe_member_data() -> None:
 @transaction.atomic
 def load(data: dict[str, Any]) -> dict[str, int]:
     """Replace all member data with the validated scenario ``data``."""
-    from refunds.models import Refund, RefundLine  # the refunds app owns those models
-
     _wipe_member_data()
     root = Account.objects.get(number=CORPORATE_ROOT_NUMBER)
     orphan = Account.objects.get(number=CORPORATE_SPONSOR_NUMBER)

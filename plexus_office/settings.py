@@ -191,6 +191,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # A service's Refused becomes {"code", "detail", "field"} (plexus_office/platform/errors.py).
+    "EXCEPTION_HANDLER": "plexus_office.platform.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Plexus Office API",

@@ -74,14 +74,14 @@ class RefusedShipmentForm(forms.Form):
 def _order_and_products(form: forms.Form) -> tuple[Order, list[Product]]:
     order = Order.objects.filter(ref=form.cleaned_data["order"].strip()).select_related("account").first()
     if order is None:
-        raise RefundRefused("order", f"there is no order {form.cleaned_data['order']!r}")
+        raise RefundRefused("order", f"there is no order {form.cleaned_data['order']!r}", field="order")
     skus = [s.strip() for s in form.cleaned_data["skus"].split(",") if s.strip()]
     products = list(Product.objects.filter(sku__in=skus))
     missing = sorted(set(skus) - {p.sku for p in products})
     if missing or not skus:
-        raise RefundRefused("skus", f"unknown SKU(s): {', '.join(missing) or 'none given'}")
+        raise RefundRefused("skus", f"unknown SKU(s): {', '.join(missing) or 'none given'}", field="skus")
     if len(set(skus)) != len(skus):
-        raise RefundRefused("skus", "name each SKU once")
+        raise RefundRefused("duplicate_product", "name each SKU once", field="skus")
     return order, sorted(products, key=lambda p: skus.index(p.sku))
 
 

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from accounts.models import Account
+from plexus_office.platform.errors import form_add_refusal
 from plexus_office.platform.roles import CUSTOMER_SERVICE, member_of
 from refunds.forms import RefundRequestForm
 from refunds.models import Refund, RefundChannel
@@ -70,7 +71,7 @@ def request_for_member_view(model_admin, request):
                         channel=RefundChannel.CUSTOMER_SERVICE,
                     )
                 except RefundRefused as refusal:
-                    form.add_error(None, refusal.message)
+                    form_add_refusal(form, refusal)
                 else:
                     model_admin.message_user(
                         request,

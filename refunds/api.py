@@ -58,14 +58,16 @@ def _resolve(account: Account, data: dict) -> tuple[Order, list[Product]]:
     # Another member's order is reported as missing: its existence is not disclosed.
     order = Order.objects.filter(ref=data["order"].strip(), account=account).prefetch_related("lines").first()
     if order is None:
-        raise RefundRefused("order", f"you have no order {data['order']!r}")
+        raise RefundRefused("order", f"you have no order {data['order']!r}", field="order")
     skus = [s.strip() for s in data["skus"]]
     if len(set(skus)) != len(skus):
-        raise RefundRefused("skus", "name each SKU once: the products of one return")
+        raise RefundRefused(
+            "duplicate_product", "name each SKU once: the products of one return", field="skus"
+        )
     found = Product.objects.in_bulk(skus, field_name="sku")
     missing = sorted(set(skus) - set(found))
     if missing:
-        raise RefundRefused("skus", f"unknown SKU(s): {', '.join(missing)}")
+        raise RefundRefused("skus", f"unknown SKU(s): {', '.join(missing)}", field="skus")
     return order, [found[sku] for sku in skus]
 
 
@@ -93,10 +95,7 @@ class QuoteView(APIView):
         account = _member(request)
         serializer = RequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            order, products = _resolve(account, serializer.validated_data)
-        except RefundRefused as refusal:
-            return Response({refusal.field: [refusal.message]}, status=status.HTTP_400_BAD_REQUEST)
+        order, products = _resolve(account, serializer.validated_data)
         quote = refund_quote(
             account=account,
             order=order,
@@ -126,19 +125,13 @@ class RefundListCreate(APIView):
         serializer = RequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            order, products = _resolve(account, data)
-            made = refund_request(
-                account=account,
-                order=order,
-                products=products,
-                reason=data["reason"],
-                return_method=data["return_method"],
-                actor=request.user,
-            )
-        except RefundRefused as refusal:
-            body = {refusal.field: [refusal.message]}
-            if refusal.code and refusal.code != refusal.field:
-                body["refusal"] = refusal.code
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        order, products = _resolve(account, data)
+        made = refund_request(
+            account=account,
+            order=order,
+            products=products,
+            reason=data["reason"],
+            return_method=data["return_method"],
+            actor=request.user,
+        )
         return Response(RefundSerializer(made).data, status=status.HTTP_201_CREATED)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 
 from accounts.models import Account, CommissionEntry, CommissionKind, CommissionStatus
 from plexus_office import clock
@@ -71,8 +72,6 @@ def payout_run(*, earner: Account, actor: Any, on: date | None = None) -> Payout
 
 def ledger_balance(*, earner: Account) -> Decimal:
     """What the next payout would be before offsets are floored at zero (negative = owed back)."""
-    from django.db.models import Sum
-
     total = CommissionEntry.objects.filter(earner=earner, status=CommissionStatus.UNPAID).aggregate(
         t=Sum("amount")
     )

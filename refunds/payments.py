@@ -53,9 +53,10 @@ def refund_pay(*, refund: Refund, actor: Any, note: str = "") -> Refund:
             return locked  # a double click or a retried task: already paid, pay nothing more
         if not locked.ready_to_pay():
             raise RefundRefused(
-                "status",
+                "wrong_status",
                 f"refund #{locked.pk} is {locked.status}; the package must be received "
                 "first (a store pick-up correction only needs authorizing)",
+                field="status",
             )
         charge_id = locked.order.charge_id
         if not charge_id:
@@ -64,6 +65,7 @@ def refund_pay(*, refund: Refund, actor: Any, note: str = "") -> Refund:
                 "order",
                 f"order {locked.order.ref} has no original payment on file; "
                 "refunds go only to the original payment method",
+                field="order",
             )
         now = clock.now()
         # The claim: one gateway call per refund at a time; a claim older than the limit was a crash.
@@ -71,7 +73,11 @@ def refund_pay(*, refund: Refund, actor: Any, note: str = "") -> Refund:
         if not Refund.objects.filter(free, pk=locked.pk).update(
             payment_attempts=F("payment_attempts") + 1, payment_started_at=now
         ):
-            raise RefundRefused("status", f"refund #{locked.pk} is being paid right now; reload in a moment")
+            raise RefundRefused(
+                "wrong_status",
+                f"refund #{locked.pk} is being paid right now; reload in a moment",
+                field="status",
+            )
         amount = locked.amount
 
     gateway_refund_id = ""

@@ -1,7 +1,8 @@
 """Refund writes: filing a request (every channel), authorization, receipt, refused shipments,
 rejection, expiry and reminders. Paying the refund lives in ``refunds.payments``.
 
-Refusals raise ``RefundRefused(field, message, code)`` and change nothing. Each transition locks
+Refusals raise ``RefundRefused(code, message, field=...)`` (a ``Refused``) and change nothing.
+Each transition locks
 the row, calls the django-fsm-2 transition (logged by django-fsm-log with the actor and the note),
 saves, then records its side effects (emails) in the same transaction.
 """
@@ -19,6 +20,7 @@ from accounts.models import Account, Order, Product
 from plexus_office import clock
 from plexus_office.platform.audit import audit_record
 from plexus_office.platform.business_days import add_business_days
+from plexus_office.platform.errors import Refused
 from plexus_office.platform.notifications import notify
 from plexus_office.platform.roles import CUSTOMER_SERVICE, RETURNS, member_of
 from refunds.models import Refund, RefundChannel, RefundLine, RefundReason, RefundStatus, ReturnMethod
@@ -33,12 +35,8 @@ from refunds.selectors import (
 ZERO = Decimal("0.00")
 
 
-class RefundRefused(ValueError):
-    def __init__(self, field: str, message: str, code: str = "") -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-        self.code = code or field
+class RefundRefused(Refused):
+    """A refund that cannot be requested or moved on."""
 
 
 def _user(actor: Any) -> Any:
@@ -64,17 +62,23 @@ def _check_channel(*, account: Account, order: Order, channel: str, actor: Any) 
     user = _user(actor)
     if channel == RefundChannel.MEMBER:
         if user is None or account.user_id != user.pk:
-            raise RefundRefused("account", "members can request refunds only for their own orders")
+            raise RefundRefused(
+                "account", "members can request refunds only for their own orders", field="account"
+            )
     elif channel == RefundChannel.AMBASSADOR:
         seller = Account.objects.filter(user=user).first() if user else None
         if seller is None or order.sold_by_id != seller.pk:
-            raise RefundRefused("order", f"order {order.ref} is not a retail sale you made directly")
+            raise RefundRefused(
+                "order", f"order {order.ref} is not a retail sale you made directly", field="order"
+            )
     elif channel in (RefundChannel.CUSTOMER_SERVICE, RefundChannel.REFUSED_SHIPMENT):
         group = CUSTOMER_SERVICE if channel == RefundChannel.CUSTOMER_SERVICE else RETURNS
         if not member_of(group)(None, user):
-            raise RefundRefused("actor", f"only {group} staff may file this kind of request")
+            raise RefundRefused(
+                "not_allowed", f"only {group} staff may file this kind of request", field="actor"
+            )
     else:
-        raise RefundRefused("channel", f"unknown channel {channel!r}")
+        raise RefundRefused("channel", f"unknown channel {channel!r}", field="channel")
 
 
 def refund_request(
@@ -97,9 +101,11 @@ def refund_request(
     """
     chosen = list(products)
     if not chosen:
-        raise RefundRefused("products", "pick at least one product of the order")
+        raise RefundRefused("products", "pick at least one product of the order", field="products")
     if len({p.pk for p in chosen}) != len(chosen):
-        raise RefundRefused("products", "each product can be named once in a return")
+        raise RefundRefused(
+            "duplicate_product", "each product can be named once in a return", field="products"
+        )
     _check_channel(account=account, order=order, channel=channel, actor=actor)
     today = clock.today(as_of)
     quote = refund_quote(
@@ -114,7 +120,7 @@ def refund_request(
         field = {Refusal.BAD_REASON: "reason", Refusal.BAD_RETURN_METHOD: "return_method"}.get(
             quote.refusal or "", "order" if quote.refusal == Refusal.NO_ORIGINAL_PAYMENT else "products"
         )
-        raise RefundRefused(field, quote.message, quote.refusal or "")
+        raise RefundRefused(quote.refusal or field, quote.message, field=field)
     user = _user(actor)
     refused_shipment = channel == RefundChannel.REFUSED_SHIPMENT
     try:
@@ -172,10 +178,10 @@ def refund_request(
         if not RefundLine.objects.filter(account=account, product__in=chosen, counts=True).exists():
             raise  # not the one-per-product race: a real fault, not a refusal
         raise RefundRefused(
-            "products",
+            Refusal.ALREADY_REFUNDED,
             "a refund for this product was just requested for this account; only one refund per "
             "product is issued",
-            Refusal.ALREADY_REFUNDED,
+            field="products",
         ) from None
     return refund
 
@@ -191,7 +197,9 @@ def _locked(refund: Refund) -> Refund:
 def _require(locked: Refund, *states: str) -> None:
     if locked.status not in states:
         raise RefundRefused(
-            "status", f"refund #{locked.pk} is {locked.status}; this needs {' or '.join(states)}"
+            "wrong_status",
+            f"refund #{locked.pk} is {locked.status}; this needs {' or '.join(states)}",
+            field="status",
         )
 
 
@@ -236,7 +244,9 @@ def refund_reject(*, refund: Refund, actor: Any, note: str) -> Refund:
     """Refuse with a reason the member is told; the product may be requested again later."""
     note = (note or "").strip()
     if not note:
-        raise RefundRefused("note", "a reason is required to reject a refund; the member is told it")
+        raise RefundRefused(
+            "note_required", "a reason is required to reject a refund; the member is told it", field="note"
+        )
     with transaction.atomic():
         locked = _locked(refund)
         _require(locked, RefundStatus.REQUESTED, RefundStatus.AUTHORIZED)
@@ -263,11 +273,14 @@ def _settle_on_receipt(
     missing_ids = set(missing)
     lines = list(locked.lines.select_for_update())
     if missing_ids - {line.product_id for line in lines}:
-        raise RefundRefused("missing", "only products of this return can be marked missing")
+        raise RefundRefused(
+            "not_in_return", "only products of this return can be marked missing", field="missing"
+        )
     if lines and all(line.product_id in missing_ids for line in lines):
         raise RefundRefused(
-            "missing",
+            "nothing_received",
             "every product is marked missing: nothing arrived to refund; reject the request instead",
+            field="missing",
         )
     for line in lines:
         line.received = line.product_id not in missing_ids
@@ -309,12 +322,15 @@ def refund_receive(
         locked = _locked(refund)
         _require(locked, RefundStatus.AUTHORIZED)
         if locked.skips_return:
-            raise RefundRefused("status", "a store pick-up correction has no package to receive")
+            raise RefundRefused(
+                "wrong_status", "a store pick-up correction has no package to receive", field="status"
+            )
         if not locked.ra_number or given != locked.ra_number:
             raise RefundRefused(
-                "ra_number",
+                "ra_mismatch",
                 f"{given or 'no RA number'} does not match this refund's label ({locked.ra_number}); "
                 "only returns with a label issued by Customer Service are accepted",
+                field="ra_number",
             )
         locked.receive(by=actor, description=(note or "").strip() or None)
         _settle_on_receipt(locked, postage_paid_by_customer=postage_paid_by_customer, missing=missing_ids)
@@ -335,7 +351,7 @@ def refund_refused_shipment(
     is deducted as for a prepaid label (the return shipping was the company's cost) and Finance pays.
     """
     if not member_of(RETURNS)(None, _user(actor)):
-        raise RefundRefused("actor", "only Returns staff record refused shipments")
+        raise RefundRefused("not_allowed", "only Returns staff record refused shipments", field="actor")
     chosen = list(products)
     with transaction.atomic():
         # The member may already have asked for these products back: that request now waits for the
@@ -406,14 +422,16 @@ def refund_mark_shipped(*, refund: Refund, actor: Any, tracking_number: str = ""
     """The member says the package left: the 10-day expiry no longer applies to it."""
     tracking = (tracking_number or "").strip()
     if len(tracking) > 60:
-        raise RefundRefused("tracking_number", "at most 60 characters")
+        raise RefundRefused("too_long", "at most 60 characters", field="tracking_number")
     with transaction.atomic():
         locked = _locked(refund)
         if locked.account.user_id != getattr(_user(actor), "pk", None):
-            raise RefundRefused("refund", "only the member can report their own shipment")
+            raise RefundRefused("refund", "only the member can report their own shipment", field="refund")
         _require(locked, RefundStatus.AUTHORIZED)
         if locked.skips_return:
-            raise RefundRefused("status", "nothing is returned for a store pick-up correction")
+            raise RefundRefused(
+                "wrong_status", "nothing is returned for a store pick-up correction", field="status"
+            )
         if locked.shipped_on is None:
             locked.shipped_on = clock.today()
         locked.tracking_number = tracking or locked.tracking_number

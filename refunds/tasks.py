@@ -6,6 +6,8 @@ a run repeated or two runs at once tell each member once.
 
 from __future__ import annotations
 
+from datetime import date
+
 from celery import shared_task
 
 from refunds.services import refunds_expire, refunds_remind
@@ -13,7 +15,5 @@ from refunds.services import refunds_expire, refunds_remind
 
 @shared_task(name="refunds.tasks.refunds_daily", acks_late=True)
 def refunds_daily(as_of: str | None = None) -> dict[str, int]:
-    from datetime import date
-
     day = date.fromisoformat(as_of) if as_of else None
     return {"reminded": refunds_remind(as_of=day), "expired": refunds_expire(as_of=day)}

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
 from accounts.models import Account, Order
+from plexus_office.platform.errors import form_add_refusal
 from plexus_office.platform.roles import CUSTOMER_SERVICE, FINANCE, RETURNS, member_of
 from refunds.forms import RefundRequestForm
 from refunds.models import Refund, RefundChannel, RefundLine
@@ -63,7 +64,7 @@ def _request_page(
                     channel=channel,
                 )
             except RefundRefused as refusal:
-                form.add_error(None, refusal.message)
+                form_add_refusal(form, refusal)
             else:
                 messages.success(
                     request,

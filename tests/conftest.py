@@ -7,7 +7,9 @@ import logging
 import os
 
 import pytest
-from django.db import connection
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, connections
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright's sync API
 
@@ -17,8 +19,6 @@ logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def pytest_collection_modifyitems(config, items):
-    from django.conf import settings
-
     for item in items:
         # A transactional test flushes the database when it ends, which would also remove what the
         # data migrations created (corporate accounts 1 and 2, staff groups, beat schedules).
@@ -62,8 +62,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
     another context, with a fresh connection object. Snapshot once and put it on the backend class so
     every connection object finds it.
     """
-    from django.apps import apps
-    from django.db import connection, connections
 
     with django_db_blocker.unblock():
         for conn in connections.all(initialized_only=False):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import Account, SavedCard
+from accounts.selectors import commission_qualification
 from accounts.validation import COUNTRIES
 
 
@@ -33,8 +34,6 @@ class MeSerializer(serializers.ModelSerializer):
 
     def _qualification(self, obj: Account):
         if not hasattr(self, "_cq"):
-            from accounts.selectors import commission_qualification
-
             self._cq = commission_qualification(account=obj)
         return self._cq
 

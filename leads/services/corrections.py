@@ -1,6 +1,7 @@
 """Sponsor Correction Requests: a member asks to be moved to the sponsor they meant; Customer Service decides.
 
-Refusals raise ``CorrectionRefused(field, message)`` and change nothing. Approval moves the account
+Refusals raise ``CorrectionRefused(code, message, field=...)`` (a ``Refused``) and change nothing.
+Approval moves the account
 through ``accounts.services.sponsor_change`` (effective-dated history, reason "correction", personal),
 which also takes an account still under "2" out of the leads pool.
 """
@@ -19,13 +20,11 @@ from leads import notifications
 from leads.models import CorrectionStatus, SponsorCorrection
 from plexus_office import clock
 from plexus_office.platform.audit import audit_record
+from plexus_office.platform.errors import Refused
 
 
-class CorrectionRefused(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class CorrectionRefused(Refused):
+    """A sponsor correction that cannot be filed or decided."""
 
 
 def _placed_or_orphan(account: Account) -> bool:
@@ -46,28 +45,32 @@ def _check_sponsor(*, account: Account, sponsor_number: Any) -> Account:
         number = int(str(sponsor_number).strip())
     except (TypeError, ValueError):
         raise CorrectionRefused(
-            field, f"enter the account number of the sponsor you meant, not {sponsor_number!r}"
+            field, f"enter the account number of the sponsor you meant, not {sponsor_number!r}", field=field
         ) from None
     sponsor = Account.objects.filter(number=number).first()
     if sponsor is None:
-        raise CorrectionRefused(field, f"there is no account {number}")
+        raise CorrectionRefused(field, f"there is no account {number}", field=field)
     if sponsor.pk == account.pk:
-        raise CorrectionRefused(field, "you cannot be your own sponsor")
+        raise CorrectionRefused(field, "you cannot be your own sponsor", field=field)
     if sponsor.is_corporate:
         raise CorrectionRefused(
-            field, f"account {number} is a corporate account; enter the sponsor you meant"
+            field, f"account {number} is a corporate account; enter the sponsor you meant", field=field
         )
     if sponsor.kind != AccountKind.AMBASSADOR:
-        raise CorrectionRefused(field, f"account {number} is not a Brand Ambassador")
+        raise CorrectionRefused(field, f"account {number} is not a Brand Ambassador", field=field)
     if sponsor.status != AccountStatus.ACTIVE:
-        raise CorrectionRefused(field, f"account {number} is cancelled")
+        raise CorrectionRefused(field, f"account {number} is cancelled", field=field)
     standing = account_activity(account=sponsor)
     if standing.activity != Activity.ACTIVE:
-        raise CorrectionRefused(field, f"account {number} is not in good standing ({standing.reason})")
+        raise CorrectionRefused(
+            field, f"account {number} is not in good standing ({standing.reason})", field=field
+        )
     if sponsor.pk == account.sponsor_id:
-        raise CorrectionRefused(field, f"account {number} is already your sponsor")
+        raise CorrectionRefused(field, f"account {number} is already your sponsor", field=field)
     if would_create_loop(account_id=account.pk, new_sponsor_id=sponsor.pk):
-        raise CorrectionRefused(field, f"account {number} is in your own downline; that would make a loop")
+        raise CorrectionRefused(
+            field, f"account {number} is in your own downline; that would make a loop", field=field
+        )
     return sponsor
 
 
@@ -76,14 +79,17 @@ def sponsor_correction_request(
 ) -> SponsorCorrection:
     """File a request for ``account`` to move under ``sponsor_number``; due in 2 business days."""
     if account.status != AccountStatus.ACTIVE:
-        raise CorrectionRefused("account", "a cancelled account cannot ask for a sponsor correction")
+        raise CorrectionRefused(
+            "account", "a cancelled account cannot ask for a sponsor correction", field="account"
+        )
     if account.is_corporate:
-        raise CorrectionRefused("account", "corporate accounts have no sponsor to correct")
+        raise CorrectionRefused("account", "corporate accounts have no sponsor to correct", field="account")
     if not _placed_or_orphan(account):
         raise CorrectionRefused(
             "account",
             "sponsor corrections are for accounts placed by the Leads program or still under "
             "Corporate Sponsor 2; contact Customer Service for other sponsor questions",
+            field="account",
         )
     open_request = SponsorCorrection.objects.filter(
         account=account, status=CorrectionStatus.SUBMITTED
@@ -93,11 +99,12 @@ def sponsor_correction_request(
             "account",
             f"you already have an open request (#{open_request.pk}, submitted "
             f"{clock.today() if open_request.submitted_at is None else open_request.submitted_at.date()})",
+            field="account",
         )
     sponsor = _check_sponsor(account=account, sponsor_number=sponsor_number)
     explanation = (explanation or "").strip()
     if len(explanation) > 2000:
-        raise CorrectionRefused("explanation", "keep it under 2,000 characters")
+        raise CorrectionRefused("too_long", "keep it under 2,000 characters", field="explanation")
     user = actor if actor is not None and getattr(actor, "pk", None) else None
     try:
         with transaction.atomic():
@@ -125,7 +132,7 @@ def sponsor_correction_request(
             )
     except IntegrityError:
         # The partial unique index decided a race between two submissions.
-        raise CorrectionRefused("account", "you already have an open request") from None
+        raise CorrectionRefused("account", "you already have an open request", field="account") from None
     return correction
 
 
@@ -144,7 +151,9 @@ def sponsor_correction_approve(
     with transaction.atomic():
         locked = _locked(correction)
         if locked.status != CorrectionStatus.SUBMITTED:
-            raise CorrectionRefused("status", f"request #{locked.pk} is already {locked.status}")
+            raise CorrectionRefused(
+                "already_decided", f"request #{locked.pk} is already {locked.status}", field="status"
+            )
         account = Account.objects.select_related("sponsor").get(pk=locked.account_id)
         # The facts may have changed since submission (sponsor cancelled, fee overdue, downline moved).
         sponsor = _check_sponsor(account=account, sponsor_number=locked.requested_sponsor.number)
@@ -179,11 +188,15 @@ def sponsor_correction_reject(*, correction: SponsorCorrection, actor: Any, note
     """Refuse with a reason the member is told; the account stays where it is."""
     note = (note or "").strip()
     if not note:
-        raise CorrectionRefused("note", "a reason is required to reject a request; the member is told it")
+        raise CorrectionRefused(
+            "note_required", "a reason is required to reject a request; the member is told it", field="note"
+        )
     with transaction.atomic():
         locked = _locked(correction)
         if locked.status != CorrectionStatus.SUBMITTED:
-            raise CorrectionRefused("status", f"request #{locked.pk} is already {locked.status}")
+            raise CorrectionRefused(
+                "already_decided", f"request #{locked.pk} is already {locked.status}", field="status"
+            )
         locked.reject(by=actor, description=note)
         locked.record_decision(actor=actor, note=note)
         locked.save()

@@ -30,6 +30,7 @@ from leads import notifications
 from leads.models import LeadBatch, LeadPlacement, LeadRun
 from leads.selectors import LeadRow, Plan, Reason, SponsorRow, build_plan, open_sponsor_filter
 from plexus_office import clock
+from plexus_office.platform.audit import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +128,6 @@ def _unplaced(plan: Plan, leftovers: set[int]) -> list[tuple[int, str]]:
 
 
 def _finish(result: LeadRunResult) -> None:
-    from plexus_office.platform.audit import audit_record
-
     plan = result.plan
     counts = {
         "due_count": sum(1 for _n, reason in result.unplaced if reason != Reason.NOT_DUE)

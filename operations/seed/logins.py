@@ -27,8 +27,10 @@ from accounts.models import (
     Sponsorship,
     Subscription,
 )
+from operations.seed.rows import catalogue
 from plexus_office import clock
 from plexus_office.platform import roles
+from plexus_office.platform.gateway import get_gateway
 
 DEMO_PASSWORD = "plexus-demo-2026"
 # Fixed numbers far above any seeded range, so the demo accounts are found again on every run.
@@ -132,7 +134,6 @@ def _card(account: Account) -> SavedCard:
     existing = account.cards.filter(removed_at__isnull=True).first()
     if existing is not None:
         return existing
-    from plexus_office.platform.gateway import get_gateway
 
     today = clock.today()
     token = get_gateway().tokenize(
@@ -174,8 +175,6 @@ def _order(
     sold_by: Account | None = None,
     skus: tuple[str, ...] = ("SLIM", "PROBIO5"),
 ) -> None:
-    from operations.seed.rows import catalogue
-
     order = Order.objects.filter(ref=ref).first()
     if order is None:
         products = {p.sku: p for p in catalogue()}
@@ -204,8 +203,6 @@ def _charge(order: Order, card: SavedCard | None) -> None:
 
     Without a saved card the member paid with one not kept on file: a one-off token pays.
     """
-    from plexus_office.platform.gateway import get_gateway
-
     gateway = get_gateway()
     token = (
         card.token

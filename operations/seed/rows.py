@@ -44,7 +44,7 @@ from operations.seed.plan import (
 )
 from operations.seed.writer import Progress, Table, next_id
 from plexus_office.dates import add_months, month_start, previous_months
-from plexus_office.platform.models import SandboxCard, SandboxCharge
+from plexus_office.platform.models import SandboxCard, SandboxCharge, SandboxRefund
 
 KINDS = {AMBASSADOR: AccountKind.AMBASSADOR, VIP: AccountKind.VIP_CUSTOMER, 2: AccountKind.RETAIL_CUSTOMER}
 SUB_STATES = {1: "active", 2: "paused", 3: "cancelled"}
@@ -109,8 +109,6 @@ def catalogue() -> list[Product]:
 
 def wipe_seeded_gateway_data() -> None:
     """Sandbox gateway rows an earlier seed made (tokens and charges carry a ``seed`` prefix)."""
-    from plexus_office.platform.models import SandboxRefund
-
     SandboxRefund.objects.filter(charge__charge_id__startswith="ch_seed").delete()
     SandboxCharge.objects.filter(charge_id__startswith="ch_seed").delete()
     SandboxCard.objects.filter(token__startswith="tok_seed").delete()

@@ -29,6 +29,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django_fsm.admin import FSMAdminMixin
 
 from plexus_office.platform.admin_base import (
@@ -39,7 +40,7 @@ from plexus_office.platform.admin_base import (
     due_badge,
 )
 from plexus_office.platform.models import EmailOutbox, OutboxState
-from plexus_office.platform.outbox import outbox_resend
+from plexus_office.platform.notifications import outbox_resend
 from plexus_office.platform.queues import QueueError, queue_claim
 
 logger = logging.getLogger(__name__)
@@ -223,8 +224,6 @@ class EmailOutboxAdmin(AuditHistoryMixin, FastChangeListMixin, admin.ModelAdmin)
 
     @admin.display(description="state", ordering="state")
     def state_badge(self, obj):
-        from django.utils.html import format_html
-
         css = {"failed": "queue-overdue", "sent": "", "sending": "queue-today", "pending": "queue-today"}
         return format_html(
             '<span class="queue-badge {}">{}</span>', css.get(obj.state, ""), obj.get_state_display()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.contrib import admin
 from django.core.paginator import Paginator
-from django.db.models import Field, Model
+from django.db.models import Count, Field, Model
 from django.utils.html import format_html
 
 from plexus_office import clock
@@ -54,8 +54,6 @@ class FastChangeListMixin:
     change_list_template: ClassVar[_TemplateForResponseT | None] = "admin/platform/fast_change_list.html"
 
     def state_counts(self, request) -> list[dict[str, Any]]:
-        from django.db.models import Count
-
         # The state field is a concrete (choices) field, not a relation.
         field = cast(Field, self.model._meta.get_field(self.state_field))
         labels = dict(field.flatchoices)

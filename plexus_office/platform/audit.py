@@ -18,7 +18,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django_fsm_log.models import StateLog
 
 SECRET_MARK = "[hidden]"
 # Field names whose values are never written to the trail (card data, credentials, gateway tokens).
@@ -87,8 +89,6 @@ def audit_history(obj: models.Model) -> list[dict[str, Any]]:
 
     Two indexed queries plus one for the users, whatever the length of the history.
     """
-    from django.contrib.contenttypes.models import ContentType
-    from django_fsm_log.models import StateLog
 
     ct = ContentType.objects.get_for_model(obj)
     rows: list[dict[str, Any]] = []

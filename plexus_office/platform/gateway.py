@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from plexus_office import clock
+from plexus_office.platform.models import SandboxCard, SandboxCharge, SandboxFault, SandboxRefund
 
 
 class GatewayError(Exception):
@@ -158,8 +159,6 @@ class SandboxGateway:
     # --- fault injection (tests, demos) ---
     @staticmethod
     def inject_fault(*, operation: str, kind: str, times: int = 1) -> None:
-        from plexus_office.platform.models import SandboxFault
-
         if operation not in SandboxFault.OPERATIONS:
             raise ValueError(f"operation must be one of {SandboxFault.OPERATIONS}")
         if kind not in SandboxFault.KINDS:
@@ -170,15 +169,11 @@ class SandboxGateway:
 
     @staticmethod
     def clear_faults() -> None:
-        from plexus_office.platform.models import SandboxFault
-
         SandboxFault.objects.all().delete()
 
     @staticmethod
     def _take_fault(operation: str) -> str:
         """Consume one pending fault for ``operation`` (a conditional UPDATE, so each fires once)."""
-        from plexus_office.platform.models import SandboxFault
-
         for fault in SandboxFault.objects.filter(operation=operation, remaining__gt=0).order_by("id"):
             if SandboxFault.objects.filter(pk=fault.pk, remaining__gt=0).update(remaining=F("remaining") - 1):
                 return fault.kind
@@ -204,8 +199,6 @@ class SandboxGateway:
         holder_name: str = "",
         postal_code: str = "",
     ) -> CardToken:
-        from plexus_office.platform.models import SandboxCard
-
         digits = _clean_number(number)
         last4 = digits[-4:]
         brand = card_brand(digits)
@@ -251,8 +244,6 @@ class SandboxGateway:
         return result
 
     def charge(self, *, token: str, amount: Decimal, idempotency_key: str) -> Charge:
-        from plexus_office.platform.models import SandboxCard, SandboxCharge
-
         value = _clean_amount(amount)
         key = _clean_key(idempotency_key)
         existing = SandboxCharge.objects.filter(idempotency_key=key).first()
@@ -289,8 +280,6 @@ class SandboxGateway:
         return Charge(row.charge_id, row.amount)
 
     def refund(self, *, charge_id: str, amount: Decimal, idempotency_key: str) -> GatewayRefund:
-        from plexus_office.platform.models import SandboxCharge, SandboxRefund
-
         value = _clean_amount(amount)
         key = _clean_key(idempotency_key)
         existing = SandboxRefund.objects.filter(idempotency_key=key).select_related("charge").first()
@@ -336,8 +325,6 @@ class SandboxGateway:
 
     def delete_card(self, *, token: str) -> None:
         """Remove a card; deleting one already gone is a success (retries are safe)."""
-        from plexus_office.platform.models import SandboxCard
-
         kind = self._take_fault("delete_card")
         self._raise_before(kind, "delete_card")
         SandboxCard.objects.filter(token=token, deleted_at__isnull=True).update(deleted_at=timezone.now())

@@ -11,75 +11,46 @@ templates extend ``emails/base.txt`` / ``emails/base.html``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.utils import timezone
 
-from plexus_office.platform.models import EmailOutbox, InboxEntry
+from plexus_office.platform.audit import audit_record
+from plexus_office.platform.models import EmailOutbox, InboxEntry, OutboxState
+from plexus_office.platform.rendering import (
+    EVENT_NAME,
+    NotificationError,
+    Rendered,
+    absolute_link,
+    render_deferred_email,
+    render_deferred_entries,
+    render_event,
+)
+from plexus_office.platform.tasks import outbox_send_queue, outbox_sweep_queue
 
-_EVENT = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)*$")
-
-
-class NotificationError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str
+__all__ = [
+    "NotificationError",
+    "Notification",
+    "Rendered",
+    "notify",
+    "notify_address",
+    "notify_many",
+    "outbox_resend",
+    "render_deferred_email",
+    "render_deferred_entries",
+    "render_event",
+]
 
 
 @dataclass(frozen=True)
 class Notification:
     inbox: InboxEntry | None
     email: EmailOutbox | None
-
-
-def render_event(event: str, context: dict[str, Any]) -> Rendered:
-    if not _EVENT.match(event or ""):
-        raise NotificationError(f"event: {event!r} is not a valid event name (lowercase, digits, _ and /)")
-    ctx = {"site_url": settings.SITE_URL.rstrip("/"), **context}
-    try:
-        subject: str = render_to_string(f"emails/{event}.subject.txt", ctx)
-        text = render_to_string(f"emails/{event}.txt", ctx)
-    except TemplateDoesNotExist as exc:
-        raise NotificationError(f"event: no email template {exc} for {event!r}") from exc
-    try:
-        html: str = render_to_string(f"emails/{event}.html", ctx)
-    except TemplateDoesNotExist:
-        html = ""
-    # A subject is one line whatever the template's whitespace.
-    subject = " ".join(subject.split())[:300]
-    return Rendered(subject=subject, text=text.strip() + "\n", html=html.strip())
-
-
-def _queue_send(outbox_id: int) -> None:
-    from plexus_office.platform.tasks import send_outbox_email
-
-    def _send() -> None:
-        try:
-            send_outbox_email.delay(outbox_id)
-        except Exception:  # noqa: BLE001 - a broker outage must not fail the committed change
-            # The row stays pending; the beat sweep sends it.
-            import logging
-
-            logging.getLogger(__name__).warning("could not queue outbox email %s; the sweep will", outbox_id)
-
-    transaction.on_commit(_send)
-
-
-def _absolute(link: str) -> str:
-    if link.startswith("/"):
-        return settings.SITE_URL.rstrip("/") + link
-    return link
 
 
 def notify(
@@ -96,7 +67,7 @@ def notify(
         existing = EmailOutbox.objects.filter(key=key).first()
         if existing is not None:
             return Notification(inbox=None, email=existing)
-    rendered = render_event(event, {**context, "recipient": recipient, "link": _absolute(link)})
+    rendered = render_event(event, {**context, "recipient": recipient, "link": absolute_link(link)})
     entry = InboxEntry.objects.create(
         account=recipient, event=event, title=rendered.subject, body=rendered.text, link=link
     )
@@ -112,7 +83,7 @@ def notify(
             body_html=rendered.html,
             **({"key": key} if key else {}),
         )
-        _queue_send(email.pk)
+        outbox_send_queue(email.pk)
     return Notification(inbox=entry, email=email)
 
 
@@ -120,9 +91,6 @@ def notify_address(
     *, email: str, event: str, context: dict[str, Any], name: str = "", key: str = ""
 ) -> EmailOutbox:
     """Email an address that has no inbox (e.g. confirming a new address, telling the old one)."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
     try:
         validate_email(email)
     except ValidationError:
@@ -142,22 +110,8 @@ def notify_address(
         created_at=timezone.now(),
         **({"key": key} if key else {}),
     )
-    _queue_send(row.pk)
+    outbox_send_queue(row.pk)
     return row
-
-
-def _queue_sweep() -> None:
-    from plexus_office.platform.tasks import sweep_outbox
-
-    def _send() -> None:
-        try:
-            sweep_outbox.delay(fresh=True)
-        except Exception:  # noqa: BLE001 - the beat sweep runs every minute anyway
-            import logging
-
-            logging.getLogger(__name__).warning("could not queue the outbox sweep; beat will run it")
-
-    transaction.on_commit(_send)
 
 
 BULK_CHUNK = 1000
@@ -175,7 +129,7 @@ def notify_many(*, items: list[dict[str, Any]]) -> int:
     emails: list[EmailOutbox] = []
     for event in {item["event"] for item in items}:
         # Rendering is deferred, so check now that the templates exist (a typo fails the caller).
-        if not _EVENT.match(event or ""):
+        if not EVENT_NAME.match(event or ""):
             raise NotificationError(f"event: {event!r} is not a valid event name")
         for suffix in ("subject.txt", "txt"):
             try:
@@ -187,7 +141,7 @@ def notify_many(*, items: list[dict[str, Any]]) -> int:
         event = item["event"]
         if recipient is None or not getattr(recipient, "pk", None):
             raise NotificationError("recipient: a saved account is required")
-        if not _EVENT.match(event or ""):
+        if not EVENT_NAME.match(event or ""):
             raise NotificationError(f"event: {event!r} is not a valid event name")
         context = dict(item.get("context") or {})
         link = item.get("link", "") or ""
@@ -209,31 +163,23 @@ def notify_many(*, items: list[dict[str, Any]]) -> int:
     InboxEntry.objects.bulk_create(entries, batch_size=BULK_CHUNK)
     EmailOutbox.objects.bulk_create(emails, batch_size=BULK_CHUNK)
     if emails:
-        _queue_sweep()
+        outbox_sweep_queue()
     return len(emails)
 
 
-def render_deferred_email(row: EmailOutbox) -> None:
-    """Fill a notify_many row's subject and bodies from its stored context (idempotent)."""
-    if row.context is None or row.body_text:
-        return
-    context = dict(row.context)
-    link = context.pop("_link", "")
-    recipient = row.account
-    rendered = render_event(row.event, {**context, "recipient": recipient, "link": _absolute(link)})
-    row.subject, row.body_text, row.body_html = rendered.subject, rendered.text, rendered.html
-    EmailOutbox.objects.filter(pk=row.pk).update(
-        subject=row.subject, body_text=row.body_text, body_html=row.body_html
-    )
-
-
-def render_deferred_entries(entries: list[InboxEntry]) -> None:
-    """Render notify_many inbox entries on first display and keep the result."""
-    for entry in entries:
-        if entry.context is None or entry.title:
-            continue
-        rendered = render_event(
-            entry.event, {**entry.context, "recipient": entry.account, "link": _absolute(entry.link)}
-        )
-        entry.title, entry.body = rendered.subject, rendered.text
-        InboxEntry.objects.filter(pk=entry.pk).update(title=entry.title, body=entry.body)
+def outbox_resend(*, outbox_ids: list[int], actor: Any) -> int:
+    """Staff "resend": put failed (or sent) rows back to pending and queue them. Returns the count."""
+    rows = list(EmailOutbox.objects.filter(pk__in=outbox_ids).exclude(state=OutboxState.SENDING))
+    count = 0
+    for row in rows:
+        if EmailOutbox.objects.filter(pk=row.pk, state=row.state).update(
+            # A fresh retry budget: staff resend after fixing the cause (address, mail server).
+            state=OutboxState.PENDING,
+            next_attempt_at=None,
+            claimed_at=None,
+            attempts=0,
+        ):
+            audit_record(actor=actor, obj=row, action="resend", changes={"state": (row.state, "pending")})
+            outbox_send_queue(row.pk)
+            count += 1
+    return count

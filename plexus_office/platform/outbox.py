@@ -13,6 +13,7 @@ which receiving servers and clients use to drop the duplicate.
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,9 +21,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from plexus_office.platform.audit import audit_record
 from plexus_office.platform.models import EmailOutbox, OutboxState
-from plexus_office.platform.notifications import render_deferred_email
+from plexus_office.platform.rendering import render_deferred_email
 
 STALE_AFTER = timedelta(minutes=10)
 BACKOFF_BASE_SECONDS = 60
@@ -107,18 +107,25 @@ def _is_hard_bounce(exc: smtplib.SMTPRecipientsRefused) -> bool:
     return bool(codes) and all(500 <= code < 600 for code in codes)
 
 
-def _record_hard_bounce(row: EmailOutbox) -> None:
-    """Mark the member's address as hard-bounced (if it is still the address we wrote to)."""
-    from accounts.flags import flags_refresh
-    from accounts.models import Account
+HardBounceHook = Callable[[int, str], None]
+_hard_bounce_hooks: list[HardBounceHook] = []
 
+
+def hard_bounce_hook_register(hook: HardBounceHook) -> None:
+    """Call ``hook(account_id, email)`` when the mail server refuses an account's address for good.
+
+    The platform knows no domain app: the accounts app registers the hook that flags the address
+    (``AccountsConfig.ready``). Registering the same hook twice keeps one.
+    """
+    if hook not in _hard_bounce_hooks:
+        _hard_bounce_hooks.append(hook)
+
+
+def _record_hard_bounce(row: EmailOutbox) -> None:
     if row.account_id is None:
         return
-    marked = Account.objects.filter(
-        pk=row.account_id, email__iexact=row.to_email, email_bounced_at__isnull=True
-    ).update(email_bounced_at=timezone.now())
-    if marked:
-        flags_refresh(account=Account.objects.get(pk=row.account_id))
+    for hook in _hard_bounce_hooks:
+        hook(row.account_id, row.to_email)
 
 
 def _schedule_retry(mine, row: EmailOutbox, now, exc: Exception) -> tuple[str, int]:
@@ -142,23 +149,3 @@ def outbox_due_ids(*, limit: int = SWEEP_BATCH, fresh: bool = False, after_id: i
         due &= ~Q(state=OutboxState.PENDING, created_at__gt=now - SWEEP_GRACE)
     rows = EmailOutbox.objects.filter(due, id__gt=after_id).order_by("id")
     return list(rows.values_list("id", flat=True)[:limit])
-
-
-def outbox_resend(*, outbox_ids: list[int], actor) -> int:
-    """Staff "resend": put failed (or sent) rows back to pending and queue them. Returns the count."""
-    from plexus_office.platform.notifications import _queue_send
-
-    rows = list(EmailOutbox.objects.filter(pk__in=outbox_ids).exclude(state=OutboxState.SENDING))
-    count = 0
-    for row in rows:
-        if EmailOutbox.objects.filter(pk=row.pk, state=row.state).update(
-            # A fresh retry budget: staff resend after fixing the cause (address, mail server).
-            state=OutboxState.PENDING,
-            next_attempt_at=None,
-            claimed_at=None,
-            attempts=0,
-        ):
-            audit_record(actor=actor, obj=row, action="resend", changes={"state": (row.state, "pending")})
-            _queue_send(row.pk)
-            count += 1
-    return count

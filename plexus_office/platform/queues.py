@@ -24,9 +24,10 @@ from django.db import models, transaction
 from plexus_office import clock
 from plexus_office.platform.audit import audit_record
 from plexus_office.platform.business_days import add_business_days
+from plexus_office.platform.errors import Refused
 
 
-class QueueError(ValueError):
+class QueueError(Refused):
     """A queue operation that cannot be done (held by someone else, already closed)."""
 
 
@@ -76,7 +77,7 @@ def queue_claim(*, item: QueueItem, actor: Any) -> QueueItem:
     gets a QueueError naming the holder. Claiming an item you already hold is a no-op success.
     """
     if actor is None or not getattr(actor, "pk", None):
-        raise QueueError("actor: a signed-in staff user is required to claim")
+        raise QueueError("not_staff", "a signed-in staff user is required to claim", field="actor")
     model = type(item)
     now = clock.now()
     with transaction.atomic():
@@ -89,10 +90,12 @@ def queue_claim(*, item: QueueItem, actor: Any) -> QueueItem:
         if claimed:
             audit_record(actor=actor, obj=current, action="claim", changes={"assignee": (None, str(actor))})
         elif model.OPEN_STATES and current.status not in model.OPEN_STATES:
-            raise QueueError(f"{current} is already closed ({current.status}); nothing to claim")
+            raise QueueError(
+                "already_closed", f"{current} is already closed ({current.status}); nothing to claim"
+            )
         elif current.assignee_id != actor.pk:
             holder = current.assignee.get_username() if current.assignee else "someone else"
-            raise QueueError(f"{current} is already claimed by {holder}")
+            raise QueueError("already_claimed", f"{current} is already claimed by {holder}")
     item.assignee = current.assignee
     item.claimed_at = current.claimed_at
     return item
@@ -106,7 +109,7 @@ def queue_release(*, item: QueueItem, actor: Any) -> QueueItem:
             assignee=None, claimed_at=None
         )
         if not updated:
-            raise QueueError(f"{item} is not claimed by {actor}; nothing to release")
+            raise QueueError("not_claimed", f"{item} is not claimed by {actor}; nothing to release")
         audit_record(actor=actor, obj=item, action="release", changes={"assignee": (str(actor), None)})
     item.assignee = None
     item.claimed_at = None

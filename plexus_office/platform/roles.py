@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth.management import create_permissions
+
 CUSTOMER_SERVICE = "Customer Service"
 RETURNS = "Returns"
 FINANCE = "Finance"
@@ -17,8 +19,6 @@ def grant_permissions(apps, group_name: str, perms: Iterable[str]) -> None:
     Creates the app's permissions first (they normally appear only after post_migrate), so a
     migration can grant permissions of models created earlier in the same migrate run.
     """
-    from django.contrib.auth.management import create_permissions
-
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)

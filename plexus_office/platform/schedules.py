@@ -6,13 +6,13 @@ a test flush) adds nothing and never overwrites a schedule staff have edited.
 
 from __future__ import annotations
 
+from django.conf import settings
+
 
 def ensure_daily_task(
     apps, *, name: str, task: str, hour: int, minute: int = 0, description: str = ""
 ) -> None:
     """A task run every day at ``hour:minute`` in the project's time zone."""
-    from django.conf import settings
-
     crontab, _ = apps.get_model("django_celery_beat", "CrontabSchedule").objects.get_or_create(
         minute=str(minute),
         hour=str(hour),

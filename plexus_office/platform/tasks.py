@@ -1,10 +1,15 @@
-"""Celery tasks: thin callers of ``outbox``. Both are idempotent; ids only in messages."""
+"""Celery tasks: thin callers of ``outbox``. Both are idempotent; ids only in messages.
+
+Services queue them through ``outbox_send_queue`` / ``outbox_sweep_queue`` (on commit); a task imports
+its service, never the other way round.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from plexus_office.platform.outbox import SWEEP_BATCH, outbox_due_ids, outbox_send
+from plexus_office.platform.queueing import task_queue_on_commit
 
 # Short retries ride on the broker; longer ones wait in the row for the sweep, because long
 # countdowns are duplicated past Redis's visibility timeout.
@@ -33,3 +38,13 @@ def sweep_outbox(fresh: bool = False, after_id: int = 0) -> int:
     if len(ids) == SWEEP_BATCH:
         sweep_outbox.delay(fresh=fresh, after_id=ids[-1])
     return len(ids)
+
+
+def outbox_send_queue(outbox_id: int) -> None:
+    """Queue the send of one outbox row when the caller commits (the sweep covers a lost message)."""
+    task_queue_on_commit(send_outbox_email, outbox_id)
+
+
+def outbox_sweep_queue() -> None:
+    """Queue one sweep of fresh rows when the caller commits (after notify_many's bulk insert)."""
+    task_queue_on_commit(sweep_outbox, fresh=True)

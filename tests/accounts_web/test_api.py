@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.flags import flags_refresh
 from accounts.models import SavedCard
 from plexus_office.platform.notifications import notify
 from tests.factories import AmbassadorFactory, SavedCardFactory, UserFactory
@@ -112,7 +114,6 @@ def test_notifications_list_and_mark_read_only_own(api, member):
 def test_flags_list_has_fix_urls(api, member):
     member.shipping_city = ""
     member.save()
-    from accounts.flags import flags_refresh
 
     flags_refresh(account=member)
     assert api.get("/api/v1/flags/").json() == [
@@ -143,8 +144,6 @@ def test_login_without_member_account_gets_404(db):
 
 
 def test_schema_generates_without_warnings_for_account_endpoints(db, capsys):
-    from django.core.management import call_command
-
     call_command("spectacular", "--file", "/dev/null")
     err = capsys.readouterr().err
     assert "accounts/" not in err

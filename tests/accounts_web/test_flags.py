@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django_celery_beat.models import PeriodicTask
+
 from accounts.flags import account_flag_codes, flags_refresh, flags_refresh_all
 from accounts.models import AccountFlag
 from plexus_office import clock
@@ -106,7 +108,5 @@ def test_single_account_flag_computation_is_one_query(member, django_assert_num_
 
 
 def test_daily_beat_task_is_scheduled(db):
-    from django_celery_beat.models import PeriodicTask
-
     task = PeriodicTask.objects.get(task="accounts.tasks.refresh_all_flags")
     assert (task.crontab.hour, task.crontab.minute, task.enabled) == ("2", "30", True)

@@ -3,10 +3,14 @@ from __future__ import annotations
 import logging
 
 import pytest
-from django.urls import reverse
+from django.db import connection
+from django.urls import NoReverseMatch, reverse
 
+from accounts.context_processors import PROGRAM_LINKS, navigation
+from accounts.flags import flags_refresh
 from accounts.models import AccountFlag, SavedCard
-from tests.factories import UserFactory
+from accounts.views import card_new
+from tests.factories import SavedCardFactory, UserFactory
 
 TEST_CARD = "4242424242424242"
 
@@ -37,7 +41,6 @@ def test_pages_require_login(client, member):
 def test_dashboard_shows_flag_with_fix_link(client_ann, member):
     member.shipping_city = ""
     member.save()
-    from accounts.flags import flags_refresh
 
     flags_refresh(account=member)
     body = client_ann.get(reverse("dashboard")).content.decode()
@@ -88,8 +91,6 @@ def test_card_number_and_cvv_are_not_echoed_back_on_error(client_ann):
 
 def _raw_database_dump() -> str:
     """Every row of every table, read with plain SQL (models or not), as one text."""
-    from django.db import connection
-
     chunks: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
@@ -120,8 +121,6 @@ def test_card_number_appears_in_no_database_dump_nor_log(client_ann, caplog):
 
 
 def test_card_add_view_marks_number_and_cvv_sensitive(rf, member):
-    from accounts.views import card_new
-
     request = rf.post("/account/cards/add/", {"number": TEST_CARD, "cvv": "123"})
     request.user = member.user
     request._messages = []  # noqa: SLF001 - rendering needs a messages store
@@ -133,8 +132,6 @@ def test_card_add_view_marks_number_and_cvv_sensitive(rf, member):
 
 
 def test_removing_the_subscription_card_offers_the_replacement(client, subscribed):
-    from tests.factories import SavedCardFactory
-
     other = SavedCardFactory(account=subscribed, last4="4444", is_default=False)
     client.force_login(subscribed.user)
     response = client.post(reverse("account_card_remove"), {"card": subscribed.subscription.card_id})
@@ -176,10 +173,6 @@ def test_password_reset_page_sends_mail(client, member, mailoutbox):
 
 
 def test_navigation_lists_only_program_links_that_resolve(rf, member):
-    from django.urls import NoReverseMatch, reverse
-
-    from accounts.context_processors import PROGRAM_LINKS, navigation
-
     request = rf.get("/")
     request.user = member.user
     expected = []

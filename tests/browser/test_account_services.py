@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 
 from accounts.flags import flags_refresh
 from accounts.models import Account, SavedCard, Subscription
@@ -22,8 +23,6 @@ ADDRESS = {
 
 @pytest.fixture
 def ann(transactional_db):
-    from django.utils import timezone
-
     user = UserFactory(username="ann")
     return AmbassadorFactory(
         user=user,

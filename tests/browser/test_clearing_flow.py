@@ -11,9 +11,10 @@ from django.contrib.auth.models import Group
 from accounts.models import Account
 from clearing.models import ClearRequest, ClearStatus
 from clearing.services import clear_request_submit
+from plexus_office import clock
 from plexus_office.platform.roles import CUSTOMER_SERVICE
 from tests.clearing.conftest import build_tree
-from tests.factories import UserFactory
+from tests.factories import OrderFactory, UserFactory
 
 
 def test_ambassador_finds_an_inactive_member_and_requests_clearing(
@@ -52,8 +53,6 @@ def test_ambassador_finds_an_inactive_member_and_requests_clearing(
 
 def test_active_member_shows_why_it_cannot_be_cleared(page, live_server, login, transactional_db):
     tree = build_tree()
-    from plexus_office import clock
-    from tests.factories import OrderFactory
 
     OrderFactory(account=tree.dee, ordered_on=clock.today())
     login("ann")

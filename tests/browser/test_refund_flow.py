@@ -6,7 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 
+from accounts.models import Account
+from plexus_office import clock  # the live server runs on the real date: order today
 from plexus_office.platform.gateway import get_gateway
 from plexus_office.platform.roles import CUSTOMER_SERVICE, FINANCE, RETURNS
 from refunds.models import Refund, RefundStatus
@@ -16,9 +19,6 @@ from tests.factories import OrderFactory, OrderLineFactory, ProductFactory, User
 
 def _member_with_order():
     # Reference data the migrations normally create (kept so the file also runs with --nomigrations).
-    from django.contrib.contenttypes.models import ContentType
-
-    from accounts.models import Account
 
     ContentType.objects.clear_cache()  # a flushed database gives content types new ids
 
@@ -34,7 +34,6 @@ def _member_with_order():
     user = UserFactory(username="vip")
     member = VipCustomerFactory(number=3001, user=user, name="Vera Vip")
     slim = ProductFactory(sku="SLIM", name="Slim Microbiome Activation", price=Decimal("89.95"), pv=60)
-    from plexus_office import clock  # the live server runs on the real date: order today
 
     gateway = get_gateway()
     card = gateway.tokenize(

@@ -8,7 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 
+from accounts.models import Account
+from plexus_office import clock  # the live server runs on the real date: order today
 from plexus_office.platform.gateway import get_gateway
 from plexus_office.platform.models import EmailOutbox
 from plexus_office.platform.roles import CUSTOMER_SERVICE
@@ -25,11 +28,6 @@ def _shot(page, name: str) -> None:
 
 
 def _member_with_a_two_product_order():
-    from django.contrib.contenttypes.models import ContentType
-
-    from accounts.models import Account
-    from plexus_office import clock  # the live server runs on the real date: order today
-
     ContentType.objects.clear_cache()
     Account.objects.get_or_create(
         number=1,

@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import Group
 
 from accounts.models import Account
+from clearing import tasks
 from plexus_office import clock
+from plexus_office.platform.roles import CUSTOMER_SERVICE
 from tests.factories import (
     TODAY,
     AmbassadorFactory,
@@ -85,10 +88,6 @@ def today():
 
 @pytest.fixture
 def staff(db):
-    from django.contrib.auth.models import Group
-
-    from plexus_office.platform.roles import CUSTOMER_SERVICE
-
     user = UserFactory(username="cs-carol", is_staff=True)
     user.groups.add(Group.objects.get(name=CUSTOMER_SERVICE))
     return user
@@ -97,8 +96,6 @@ def staff(db):
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch):
     """Card deletion is queued after commit; tests record the ids instead of reaching a broker."""
-    from clearing import tasks
-
     queued: list[int] = []
     monkeypatch.setattr(tasks.delete_cards_at_gateway, "delay", lambda account_id: queued.append(account_id))
     return queued

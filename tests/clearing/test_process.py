@@ -13,13 +13,17 @@ from accounts.services import account_cancel, account_enroll
 from clearing.models import ClearRequest, ClearStatus
 from clearing.services import (
     ClearProcessingError,
+    ClearRefused,
     clear_request_clear,
     clear_request_reject,
     clear_request_submit,
+    cleared_cards_delete_at_gateway,
 )
+from clearing.tasks import delete_cards_at_gateway, sweep_card_deletions
 from plexus_office import clock
-from plexus_office.platform.models import InboxEntry
-from tests.factories import TODAY, MembershipFeePaymentFactory, UserFactory
+from plexus_office.platform.gateway import GatewayTimeout, SandboxGateway, get_gateway
+from plexus_office.platform.models import InboxEntry, SandboxCard
+from tests.factories import TODAY, MembershipFeePaymentFactory, OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 NEXT_DAY = date(2026, 3, 11)
@@ -141,8 +145,6 @@ def test_member_who_became_active_is_rejected_automatically_with_the_reason(tree
 
 
 def test_customer_who_ordered_between_submission_and_processing_is_not_cleared(tree, staff):
-    from tests.factories import OrderFactory
-
     request = submit(tree, tree.cal)
     OrderFactory(account=tree.cal, ordered_on=NEXT_DAY)
 
@@ -151,8 +153,6 @@ def test_customer_who_ordered_between_submission_and_processing_is_not_cleared(t
 
 
 def test_order_dated_after_processing_day_does_not_count(tree, staff):
-    from tests.factories import OrderFactory
-
     request = submit(tree, tree.cal)
     OrderFactory(account=tree.cal, ordered_on=date(2026, 3, 12))
 
@@ -182,14 +182,12 @@ def test_a_request_cannot_be_cleared_twice(tree, staff):
     with pytest.raises(ClearProcessingError) as caught:
         process(request, staff)
 
-    assert str(caught.value) == f"status: request #{request.pk} is already cleared"
+    assert (caught.value.field, str(caught.value)) == ("status", f"request #{request.pk} is already cleared")
     assert Sponsorship.objects.count() == history
     assert InboxEntry.objects.filter(event="clearing_cleared").count() == 1
 
 
 def test_a_cleared_member_cannot_be_requested_again(tree, staff):
-    from clearing.services import ClearRefused
-
     process(submit(tree, tree.eve), staff)
 
     with pytest.raises(ClearRefused) as caught:
@@ -220,9 +218,6 @@ def test_reject_keeps_the_member_and_tells_the_requester(tree, staff):
 
 
 def test_removed_cards_are_deleted_at_the_gateway_by_the_task(tree, staff):
-    from clearing.tasks import delete_cards_at_gateway
-    from plexus_office.platform.gateway import get_gateway
-    from plexus_office.platform.models import SandboxCard
 
     token = (
         get_gateway()
@@ -247,8 +242,6 @@ def test_removed_cards_are_deleted_at_the_gateway_by_the_task(tree, staff):
 
 
 def test_gateway_failure_leaves_the_request_for_a_retry(tree, staff):
-    from clearing.services import cleared_cards_delete_at_gateway
-    from plexus_office.platform.gateway import GatewayTimeout, SandboxGateway
 
     request = process(submit(tree, tree.eve), staff)
     SandboxGateway.inject_fault(operation="delete_card", kind="timeout")
@@ -261,16 +254,12 @@ def test_gateway_failure_leaves_the_request_for_a_retry(tree, staff):
 
 
 def test_card_task_never_touches_a_live_account(tree):
-    from clearing.services import cleared_cards_delete_at_gateway
-
     SavedCard.objects.filter(account=tree.bob).update(removed_at=clock.now())
 
     assert cleared_cards_delete_at_gateway(account_id=tree.bob.pk) == 0
 
 
 def test_sweep_requeues_cleared_members_whose_cards_are_not_confirmed(tree, staff, _no_broker):
-    from clearing.tasks import sweep_card_deletions
-
     process(submit(tree, tree.eve), staff, day=TODAY)  # decided "at noon" of a past day
 
     assert sweep_card_deletions.run() == 1

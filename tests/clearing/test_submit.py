@@ -8,10 +8,11 @@ from datetime import date
 import pytest
 
 from accounts.services import account_cancel
+from clearing import services
 from clearing.models import ClearKind, ClearRequest, ClearStatus
-from clearing.services import ClearRefused, clear_request_submit
+from clearing.services import ClearRefused, clear_request_reject, clear_request_submit
 from plexus_office.platform.models import InboxEntry
-from tests.factories import TODAY, MembershipFeePaymentFactory, UserFactory
+from tests.factories import TODAY, MembershipFeePaymentFactory, OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,8 +109,6 @@ def test_already_requested_is_checked_before_activity(tree):
     clear_request_submit(requester=tree.ann, member=tree.cal, actor=None, as_of=TODAY)
 
     with pytest.raises(ClearRefused) as caught:  # cal made active meanwhile: the open request still wins
-        from tests.factories import OrderFactory
-
         OrderFactory(account=tree.cal, ordered_on=TODAY)
         clear_request_submit(requester=tree.ann, member=tree.cal, actor=None, as_of=TODAY)
     assert caught.value.code == "already_requested"
@@ -162,8 +161,6 @@ def test_ambassador_whose_last_order_is_6_months_and_a_day_old_is_inactive(tree)
 
 
 def test_ambassador_who_ordered_exactly_6_months_ago_is_neither(tree):
-    from tests.factories import OrderFactory
-
     OrderFactory(account=tree.eve, ordered_on=date(2025, 9, 10))
 
     assert refuse(tree, tree.eve).code == "member_not_inactive"
@@ -198,8 +195,6 @@ def test_double_submit_creates_one_request(tree):
 
 def test_racing_submission_is_stopped_by_the_unique_constraint(tree, monkeypatch):
     """Two submissions that both passed the checks: the partial unique index lets one through."""
-    from clearing import services
-
     first = clear_request_submit(requester=tree.ann, member=tree.cal, actor=None, as_of=TODAY)
     monkeypatch.setattr(services, "clear_request_check", lambda **kwargs: {})
 
@@ -211,8 +206,6 @@ def test_racing_submission_is_stopped_by_the_unique_constraint(tree, monkeypatch
 
 
 def test_rejected_request_does_not_block_a_new_one(tree, staff, today):
-    from clearing.services import clear_request_reject
-
     first = clear_request_submit(requester=tree.ann, member=tree.cal, actor=None)
     clear_request_reject(request=first, actor=staff, note="talk to the member first")
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from clearing.models import ClearRequest
-from clearing.services import clear_request_submit
+from clearing.services import clear_request_reject, clear_request_submit
 from tests.factories import TODAY, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,10 +101,6 @@ def test_request_form_for_someone_outside_the_downline_is_not_found(ann_client, 
 
 
 def test_dashboard_panel_lists_the_requesters_requests_and_outcomes(ann_client, tree, staff):
-    from django.template import Context, Template
-
-    from clearing.services import clear_request_reject
-
     request = clear_request_submit(requester=tree.ann, member=tree.cal, actor=None, as_of=TODAY)
     clear_request_reject(request=request, actor=staff, note="Cal ordered by phone")
 
@@ -149,10 +146,8 @@ def test_api_refusal_is_a_400_with_the_code_and_field(tree, today):
     response = api.post("/api/v1/clearing/", {"member": tree.ida.number}, format="json")
 
     assert response.status_code == 400
-    assert response.json()["refusal"] == "member_not_inactive"
-    assert response.json()["member"][0].startswith(
-        f"Account {tree.ida.number} is neither active nor inactive"
-    )
+    assert (response.json()["code"], response.json()["field"]) == ("member_not_inactive", "member")
+    assert response.json()["detail"].startswith(f"Account {tree.ida.number} is neither active nor inactive")
 
 
 def test_api_bad_input_names_the_field(tree, today):
@@ -175,5 +170,5 @@ def test_the_api_posted_twice_files_one_request(tree, today):
     second = api.post("/api/v1/clearing/", body, format="json")
 
     assert (first.status_code, second.status_code) == (201, 400)
-    assert second.json()["refusal"] == "already_requested"
+    assert second.json()["code"] == "already_requested"
     assert ClearRequest.objects.filter(member=tree.eve).count() == 1

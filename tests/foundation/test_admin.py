@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
+from accounts.models import Account, Order
+from plexus_office.admin_paginator import EstimatedCountPaginator
 from tests.factories import (
     AmbassadorFactory,
     OrderLineFactory,
@@ -80,10 +83,6 @@ def test_card_admin_never_shows_the_whole_token(admin_client_logged):
 
 
 def test_big_changelists_do_not_count_the_whole_table(admin_client_logged):
-    from django.contrib import admin
-
-    from accounts.models import Account, Order
-    from plexus_office.admin_paginator import EstimatedCountPaginator
 
     for model in (Account, Order):
         model_admin = admin.site._registry[model]

@@ -8,6 +8,7 @@ import pytest
 
 from accounts.models import AccountKind
 from accounts.selectors import Activity, decide_activity
+from leads.selectors import LeadRow, classify
 from plexus_office import clock
 from plexus_office.dates import add_months, half_month, parse_month, previous_months
 
@@ -47,8 +48,6 @@ def test_within_the_last_months_clamps_to_the_month_end():
 
 
 def _lead(listed: date):
-    from leads.selectors import LeadRow
-
     return LeadRow(
         id=1,
         number=5001,
@@ -64,14 +63,10 @@ def _lead(listed: date):
 
 
 def test_a_lead_listed_14_days_ago_is_due():
-    from leads.selectors import classify
-
     assert classify(_lead(date(2026, 2, 24)), as_of=date(2026, 3, 10)) is None
 
 
 def test_a_lead_listed_13_days_ago_is_not_due():
-    from leads.selectors import classify
-
     assert classify(_lead(date(2026, 2, 25)), as_of=date(2026, 3, 10)) == "not_due"
 
 

@@ -10,8 +10,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
 from accounts.models import Account, Order
-from operations.seed.logins import DEMO_PASSWORD
 from accounts.selectors import Activity, account_activity
+from operations.seed.logins import DEMO_PASSWORD
 from plexus_office.platform import roles
 
 pytestmark = pytest.mark.django_db
@@ -62,4 +62,3 @@ def test_running_twice_changes_nothing():
     run()
 
     assert (Account.objects.count(), Order.objects.count(), get_user_model().objects.count()) == before
-

@@ -1,7 +1,8 @@
+import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from plexus_office import clock
 from plexus_office.platform.gateway import (
@@ -191,10 +192,6 @@ def test_injected_fault_fires_the_given_number_of_times():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_refunding_with_one_key_pay_once():
-    import threading
-
-    from django.db import connections
-
     gw, charge_id = _charged()
     results, errors = [], []
     barrier = threading.Barrier(2)

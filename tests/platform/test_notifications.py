@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.test import RequestFactory
 
@@ -109,8 +110,6 @@ def test_context_processor_gives_members_their_unread_count(django_assert_num_qu
 
 
 def test_context_processor_adds_nothing_for_anonymous_visitors():
-    from django.contrib.auth.models import AnonymousUser
-
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     assert inbox(request) == {}

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 
+from plexus_office.platform import tasks
 from plexus_office.platform.models import EmailOutbox, InboxEntry
 from plexus_office.platform.notifications import NotificationError, notify_many
 from plexus_office.platform.outbox import outbox_send
@@ -77,8 +78,6 @@ def test_notify_many_refuses_an_event_without_templates_and_writes_nothing():
 def test_a_sweep_with_more_than_one_batch_chains_until_every_email_is_sent(
     monkeypatch, eager_celery, mailoutbox
 ):
-    from plexus_office.platform import tasks
-
     monkeypatch.setattr(tasks, "SWEEP_BATCH", 2)
     members = [AccountFactory() for _ in range(5)]
     notify_many(items=_items(*members))

@@ -1,7 +1,8 @@
+import threading
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from plexus_office.platform import outbox as outbox_module
@@ -108,10 +109,6 @@ def test_sweep_picks_up_rows_the_broker_lost_but_not_fresh_ones(monkeypatch):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_workers_send_a_row_once(smtp_server):
-    import threading
-
-    from django.db import connections
-
     with transaction.atomic():
         row = notify(recipient=AccountFactory(), event=EVENT, context={"reference": 1}).email
     barrier = threading.Barrier(2)

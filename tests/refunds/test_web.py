@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from refunds.models import Refund
+from refunds.services import refund_request
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +49,6 @@ def test_an_eligible_choice_shows_the_refund_before_it_is_sent(client, member, o
 
 @pytest.mark.parametrize("term", ["3001", "O-1", "SLIM"])
 def test_the_refund_queue_finds_a_refund_by_account_order_or_sku(client, member, order, slim, cs_user, term):
-    from refunds.services import refund_request
-
     refund = refund_request(
         account=member, order=order, products=[slim], reason="money_back", actor=member.user
     )
@@ -62,8 +61,6 @@ def test_the_refund_queue_finds_a_refund_by_account_order_or_sku(client, member,
 
 
 def test_the_refund_queue_search_for_an_unknown_number_finds_nothing(client, member, order, slim, cs_user):
-    from refunds.services import refund_request
-
     refund_request(account=member, order=order, products=[slim], reason="money_back", actor=member.user)
     client.force_login(cs_user)
 

@@ -17,6 +17,7 @@ from refunds.payments import RefundPaymentFailed, refund_pay
 from refunds.services import (
     RefundRefused,
     refund_authorize,
+    refund_mark_shipped,
     refund_receive,
     refund_receive_refused,
     refund_refused_shipment,
@@ -26,6 +27,7 @@ from refunds.services import (
     refunds_remind,
 )
 from tests.factories import OrderFactory, OrderLineFactory
+from tests.refunds.conftest import paid_charge
 
 pytestmark = pytest.mark.django_db
 
@@ -173,8 +175,6 @@ def test_rejecting_needs_a_note_and_frees_the_product(member, order, slim, cs_us
 
 
 def test_store_pickup_skips_the_return_and_creates_a_shipping_order(member, slim, cs_user, finance_user):
-    from tests.refunds.conftest import paid_charge
-
     pickup = OrderFactory(
         ref="O-3",
         account=member,
@@ -242,8 +242,6 @@ def test_an_unshipped_return_expires_the_day_after_its_deadline(member, order, s
 
 
 def test_a_return_the_member_reported_shipped_does_not_expire(member, order, slim, cs_user):
-    from refunds.services import refund_mark_shipped
-
     refund = refund_authorize(refund=request(member, order, slim), actor=cs_user)
     refund_mark_shipped(refund=refund, actor=member.user, tracking_number="1Z999")
     assert refunds_expire(as_of=date(2026, 3, 10) + timedelta(days=30)) == 0

@@ -22,6 +22,8 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
 
+from plexus_office import clock
+
 # The refunds tests' builders: a member with a paid order and staff of each group.
 from tests.refunds.conftest import (  # noqa: E402, F401 - fixtures shared with the refunds tests
     TODAY,
@@ -39,8 +41,6 @@ BASE_DIR = Path(settings.BASE_DIR)
 @pytest.fixture
 def refunds_today():
     """The refunds builders' business day (the refunds tests freeze it for every test)."""
-    from plexus_office import clock
-
     with clock.frozen_at(TODAY):
         yield
 

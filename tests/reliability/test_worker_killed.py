@@ -16,6 +16,7 @@ from datetime import date
 
 import psycopg2
 import pytest
+import redis
 from django.db import connection
 
 from accounts.models import Account
@@ -37,7 +38,6 @@ def redis_broker(settings):
     url = settings.CELERY_BROKER_URL
     if not url.startswith("redis://"):
         pytest.skip("needs a Redis broker (set CELERY_BROKER_URL=redis://...)")
-    import redis
 
     # The test owns this broker database: stale messages or unacked entries from an earlier run
     # would be delivered to the test's workers.

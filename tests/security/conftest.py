@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from accounts.models import Account, Order, PendingEmailChange, SavedCard
+from accounts.selfservice.profile import _token_hash
 from clearing.models import ClearRequest
 from clearing.services import clear_request_submit
 from leads.models import SponsorCorrection
@@ -139,7 +140,6 @@ def build_company() -> Company:
     refund = refund_authorize(refund=refund, actor=users["customer_service"])
     clear_request = clear_request_submit(requester=owner, member=quinn, actor=owner.user, as_of=TODAY)
     correction = sponsor_correction_request(account=lena, sponsor_number=str(owner.number), actor=lena.user)
-    from accounts.selfservice.profile import _token_hash
 
     now = clock.now()
     PendingEmailChange.objects.create(

@@ -30,7 +30,7 @@ def test_clearing_a_huge_member_number_is_a_400_on_member(api):
     response = api.post("/api/v1/clearing/", {"member": HUGE}, format="json")
 
     assert response.status_code == 400
-    assert list(response.json())[0] == "member"
+    assert response.json()["field"] == "member"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/downline/", "/api/v1/notifications/"])

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
+from accounts.commands import get_account
 from accounts.selectors import account_status
-from plexus_office.commands import dumps, get_account, parse_as_of
+from plexus_office.commands import dumps, parse_as_of
 
 
 class Command(BaseCommand):

@@ -2,9 +2,10 @@
 
 from django.core.management.base import BaseCommand
 
+from accounts.commands import get_account
 from clearing.services import ClearRefused, clear_request_submit
 from plexus_office import clock
-from plexus_office.commands import dumps, get_account, parse_as_of
+from plexus_office.commands import dumps, parse_as_of
 
 
 class Command(BaseCommand):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.commands import get_account
 from plexus_office import clock
-from plexus_office.commands import dumps, get_account, parse_as_of
+from plexus_office.commands import dumps, parse_as_of
 from refunds.models import RefundReason, ReturnMethod
 from refunds.selectors import refund_quote_by_reference
 

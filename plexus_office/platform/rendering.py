@@ -1,0 +1,80 @@
+"""Rendering notification templates, now (``notify``) or deferred to first use (``notify_many``).
+
+Below ``outbox`` and ``notifications`` in the platform's own layering: the outbox renders a deferred
+email just before sending it without importing the module that queues sends.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+
+from plexus_office.platform.models import EmailOutbox, InboxEntry
+
+EVENT_NAME = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)*$")
+
+
+class NotificationError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render_event(event: str, context: dict[str, Any]) -> Rendered:
+    if not EVENT_NAME.match(event or ""):
+        raise NotificationError(f"event: {event!r} is not a valid event name (lowercase, digits, _ and /)")
+    ctx = {"site_url": settings.SITE_URL.rstrip("/"), **context}
+    try:
+        subject: str = render_to_string(f"emails/{event}.subject.txt", ctx)
+        text = render_to_string(f"emails/{event}.txt", ctx)
+    except TemplateDoesNotExist as exc:
+        raise NotificationError(f"event: no email template {exc} for {event!r}") from exc
+    try:
+        html: str = render_to_string(f"emails/{event}.html", ctx)
+    except TemplateDoesNotExist:
+        html = ""
+    # A subject is one line whatever the template's whitespace.
+    subject = " ".join(subject.split())[:300]
+    return Rendered(subject=subject, text=text.strip() + "\n", html=html.strip())
+
+
+def absolute_link(link: str) -> str:
+    if link.startswith("/"):
+        return settings.SITE_URL.rstrip("/") + link
+    return link
+
+
+def render_deferred_email(row: EmailOutbox) -> None:
+    """Fill a notify_many row's subject and bodies from its stored context (idempotent)."""
+    if row.context is None or row.body_text:
+        return
+    context = dict(row.context)
+    link = context.pop("_link", "")
+    recipient = row.account
+    rendered = render_event(row.event, {**context, "recipient": recipient, "link": absolute_link(link)})
+    row.subject, row.body_text, row.body_html = rendered.subject, rendered.text, rendered.html
+    EmailOutbox.objects.filter(pk=row.pk).update(
+        subject=row.subject, body_text=row.body_text, body_html=row.body_html
+    )
+
+
+def render_deferred_entries(entries: list[InboxEntry]) -> None:
+    """Render notify_many inbox entries on first display and keep the result."""
+    for entry in entries:
+        if entry.context is None or entry.title:
+            continue
+        rendered = render_event(
+            entry.event, {**entry.context, "recipient": entry.account, "link": absolute_link(entry.link)}
+        )
+        entry.title, entry.body = rendered.subject, rendered.text
+        InboxEntry.objects.filter(pk=entry.pk).update(title=entry.title, body=entry.body)
