@@ -10,7 +10,12 @@ here: editing it in a form would skip the history and the loop check).
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
+# Self-service models (flags, pending email changes) register their admin there.
+from accounts import admin_selfservice  # noqa: F401
+from accounts.flags import FlagListFilter
 from accounts.models import (
     Account,
     CommissionEntry,
@@ -25,19 +30,6 @@ from accounts.models import (
     Subscription,
 )
 from plexus_office.admin_paginator import EstimatedCountAdminMixin
-
-FlagListFilter: type[admin.SimpleListFilter] | None
-try:  # flags come with the Account Services work; the filter joins the account list when present
-    from accounts.flags import FlagListFilter as _FlagListFilter
-
-    FlagListFilter = _FlagListFilter
-except ImportError:  # pragma: no cover - older trees
-    FlagListFilter = None
-
-try:  # self-service models (flags, pending email changes) register themselves there
-    from accounts import admin_selfservice  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
 
 ACCOUNT_SEARCH = ("number", "name", "email")
 MEMBER_SEARCH = ("account__number", "account__name", "account__email")
@@ -79,8 +71,21 @@ class AccountAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
         "cancelled_at",
         "cancel_reason",
         "email_bounced_at",
+        "team_links",
     )
     inlines = [SponsorshipInline]
+
+    @admin.display(description="Organization")
+    def team_links(self, obj: Account) -> str:
+        """Read-only tree and report of the member's organization, with an as-of control."""
+        if obj.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">Team tree</a> · <a href="{}">Downline report</a>',
+            reverse("team:staff_tree", args=[obj.number]),
+            reverse("team:staff_report", args=[obj.number]),
+        )
+
     fieldsets = (
         (
             None,
@@ -98,7 +103,10 @@ class AccountAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
-        ("Genealogy", {"fields": ("sponsor", "personally_enrolled", "enrolled_on", "listed_under_2_on")}),
+        (
+            "Genealogy",
+            {"fields": ("sponsor", "personally_enrolled", "enrolled_on", "listed_under_2_on", "team_links")},
+        ),
         ("Ranks and fees", {"fields": ("title_rank", "membership_fee_due_on", "last_lead_batch_on")}),
         (
             "Mailing address",
@@ -144,10 +152,7 @@ class AccountAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
     )
 
     def get_list_filter(self, request):
-        filters = list(super().get_list_filter(request))
-        if FlagListFilter is not None:
-            filters.append(FlagListFilter)
-        return filters
+        return [*super().get_list_filter(request), FlagListFilter]
 
     def get_search_results(self, request, queryset, search_term):
         # "=number" needs a whole number: a name search must not fail on the integer column.
@@ -283,3 +288,6 @@ class PerkCreditAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
     list_select_related = ("account", "order")
     autocomplete_fields = ("account",)
     raw_id_fields = ("order",)
+
+
+from accounts import admin_enrollment  # noqa: E402,F401  (registers the staff enrollment page)

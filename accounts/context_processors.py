@@ -11,10 +11,12 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
-from accounts.models import Account
+from accounts.members import request_member
 
 # (url name, label, who sees it): "ambassador" links are hidden from customers.
 PROGRAM_LINKS = (
+    ("team:tree", "My team", "ambassador"),
+    ("team:report", "Downline report", "ambassador"),
     ("clearing:home", "Clear inactive members", "ambassador"),
     ("refunds:home", "Request a refund", "any"),
     ("leads:correction", "Sponsor correction", "any"),
@@ -28,16 +30,12 @@ def _resolve(name: str) -> str | None:
         return None
 
 
-def _member_account(user: Any) -> Any:
-    return Account.objects.filter(user=user).first()
-
-
 def navigation(request) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     # A lazy proxy of the member's Account (or None): typed Any, the proxy forwards every attribute.
-    account: Any = SimpleLazyObject(lambda: _member_account(user))
+    account: Any = SimpleLazyObject(lambda: request_member(request))
 
     def _links() -> list[dict[str, str]]:
         links = []

@@ -321,6 +321,12 @@ class MembershipFeePayment(models.Model):
     paid_on = models.DateField()
     amount = models.DecimalField(max_digits=10, decimal_places=2)
     covers_until = models.DateField(help_text="The new due date this payment bought.")
+    charge_id = models.CharField(max_length=100, blank=True, help_text="Gateway charge (blank: not by card).")
+    card = models.ForeignKey(
+        SavedCard, null=True, blank=True, on_delete=models.SET_NULL, related_name="fee_payments"
+    )
+    # One payment per key: a double click on "Pay now" pays once (key = account + due date paid).
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["account", "-paid_on"]
@@ -391,4 +397,5 @@ class PerkCredit(models.Model):
 
 
 # Self-service models live in their own module (flags, pending email changes); registered here.
+from accounts.models_enrollment import Enrollment, EnrollmentChannel  # noqa: E402,F401
 from accounts.models_selfservice import AccountFlag, FlagCode, PendingEmailChange  # noqa: E402,F401

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from accounts.history import NOT_ENROLLED, active_on_q, sponsor_id_on, status_on
 from accounts.models import (
     Account,
     AccountKind,
@@ -170,9 +171,10 @@ def account_activity(*, account: Account, as_of: date | None = None) -> Activity
 
 
 def is_clearable(*, account: Account, verdict: ActivityVerdict) -> bool:
+    """Inactive on the verdict's day, and enrolled and not cancelled on that day."""
     return (
         verdict.activity == Activity.INACTIVE
-        and account.status == AccountStatus.ACTIVE
+        and status_on(account, verdict.as_of) == AccountStatus.ACTIVE
         and not account.is_corporate
     )
 
@@ -199,7 +201,10 @@ def commission_qualification(*, account: Account, as_of: date | None = None) -> 
         return CommissionQualification(False, ["only ambassadors can be commission qualified"])
     subscription = Subscription.objects.select_related("card").filter(account=account).first()
     missing: list[str] = []
-    if account.status != AccountStatus.ACTIVE:
+    status = status_on(account, day)
+    if status == NOT_ENROLLED:
+        missing.append(f"the account is not enrolled yet on {day.isoformat()}")
+    elif status != AccountStatus.ACTIVE:
         missing.append("the account is cancelled")
     if subscription is None or subscription.status != SubscriptionStatus.ACTIVE:
         missing.append("an active monthly subscription")
@@ -222,10 +227,10 @@ def _recent_personal_recruits(*, as_of: date, kind: str) -> QuerySet[Account, An
     since = add_months(as_of, -LEAD_RECRUIT_WINDOW_MONTHS)
     return (
         Account.objects.filter(
+            active_on_q(as_of),
             sponsor=OuterRef("pk"),
             personally_enrolled=True,
             kind=kind,
-            status=AccountStatus.ACTIVE,
             enrolled_on__gte=since,
             enrolled_on__lte=as_of,
             subscription__status=SubscriptionStatus.ACTIVE,
@@ -238,8 +243,9 @@ def _recent_personal_recruits(*, as_of: date, kind: str) -> QuerySet[Account, An
 def lead_sponsor_queryset(*, as_of: date) -> QuerySet[Account]:
     """Every live, non-corporate ambassador annotated with the facts of the five rules (one query)."""
     first_month, second_month = previous_months(as_of, 2)
+    # Enrolled and not cancelled at the end of the day (business-rules §8), not merely today.
     return Account.objects.filter(
-        kind=AccountKind.AMBASSADOR, status=AccountStatus.ACTIVE, is_corporate=False
+        active_on_q(as_of), kind=AccountKind.AMBASSADOR, is_corporate=False
     ).annotate(
         paid_rank_first=Subquery(
             PaidRank.objects.filter(account=OuterRef("pk"), month=first_month).values("rank")[:1]
@@ -353,15 +359,16 @@ def account_status(*, account: Account, as_of: date | None = None) -> dict[str, 
     verdict = account_activity(account=account, as_of=day)
     lead = lead_sponsor_verdict(account=account, as_of=day)
     commission = commission_qualification(account=account, as_of=day)
+    status = status_on(account, day)
+    # The sponsor of that day from the history (none before enrollment or before a later listing).
+    sponsor_id = None if status == NOT_ENROLLED else sponsor_id_on(account_id=account.pk, day=day)
     sponsor_number = (
-        Account.objects.filter(pk=account.sponsor_id).values_list("number", flat=True).first()
-        if account.sponsor_id
-        else None
+        Account.objects.filter(pk=sponsor_id).values_list("number", flat=True).first() if sponsor_id else None
     )
     return {
         "number": account.number,
         "kind": account.kind,
-        "status": account.status,
+        "status": status,
         "sponsor": sponsor_number,
         "as_of": day.isoformat(),
         "activity": verdict.activity,

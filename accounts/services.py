@@ -9,24 +9,25 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db import connection, transaction
 
+from accounts.enrollment.services import member_enroll
 from accounts.flags import flags_refresh
 from accounts.genealogy import SponsorLoopError, would_create_loop
 from accounts.models import (
     CORPORATE_SPONSOR_NUMBER,
     Account,
-    AccountKind,
     AccountStatus,
+    EnrollmentChannel,
     SponsorChangeReason,
     Sponsorship,
     Subscription,
     SubscriptionStatus,
 )
 from plexus_office import clock
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.actors import actor_user
+from plexus_office.platform.audit import AuditAction, audit_record
+from plexus_office.platform.errors import Refused
 from plexus_office.platform.notifications import notify
 
 
@@ -56,7 +57,7 @@ def sponsor_change(
         Sponsorship.objects.filter(account=locked, valid_to__isnull=True).update(
             valid_to=day, end_reason=reason
         )
-        user = actor if actor is not None and getattr(actor, "pk", None) else None
+        user = actor_user(actor)
         if new_sponsor is not None:
             Sponsorship.objects.create(
                 account=locked,
@@ -69,7 +70,9 @@ def sponsor_change(
         Account.objects.filter(pk=locked.pk).update(
             sponsor=new_sponsor,
             personally_enrolled=personal,
-            listed_under_2_on=day if new_sponsor is not None and new_sponsor.number == 2 else None,
+            listed_under_2_on=day
+            if new_sponsor is not None and new_sponsor.number == CORPORATE_SPONSOR_NUMBER
+            else None,
         )
         locked.refresh_from_db()
         account.sponsor = locked.sponsor
@@ -95,7 +98,7 @@ def sponsor_change_many(
     if reason not in SponsorChangeReason.values:
         raise ValueError(f"unknown sponsor change reason {reason!r}")
     day = clock.today(on)
-    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    user = actor_user(actor)
     table = connection.ops.quote_name(Account._meta.db_table)
     for start in range(0, len(moves), MOVE_BATCH):
         batch = moves[start : start + MOVE_BATCH]
@@ -152,7 +155,7 @@ def account_cancel(*, account: Account, actor: User, reason: str) -> Account:
         audit_record(
             actor=actor,
             obj=locked,
-            action="membership_cancelled",
+            action=AuditAction.MEMBERSHIP_CANCELLED,
             note=note,
             changes={
                 "status": (AccountStatus.ACTIVE, locked.status),
@@ -180,68 +183,24 @@ def account_enroll(
     actor: User | None,
     personal: bool = True,
 ) -> Account:
-    """Enroll a new member under ``sponsor``: the account and its opening Sponsorship ("enrollment").
+    """Enroll a new member under ``sponsor`` (staff and tests): ``accounts.enrollment``'s service.
 
-    The email must be unique among live accounts only, so a cleared or cancelled person can enroll
-    again at once with the same address (the old account stays for history). Bad input raises
-    ``ValidationError`` naming the field and creates nothing.
+    Refusals come back as ``ValidationError`` naming the field, so existing callers keep their shape;
+    new code calls ``accounts.enrollment.services.member_enroll`` and gets ``Refused`` codes.
     """
 
-    if kind not in AccountKind.values:
-        raise ValidationError({"kind": f"kind: {kind!r} is not one of {', '.join(AccountKind.values)}"})
-    clean_email = (email or "").strip()
+    if not personal:
+        raise ValueError("an enrollment is always personal; lead placement moves accounts afterwards")
     try:
-        validate_email(clean_email)
-    except ValidationError:
-        raise ValidationError({"email": f"email: {email!r} is not a valid email address"}) from None
-    clean_name = (name or "").strip()
-    if not clean_name:
-        raise ValidationError({"name": "name: a name is required"})
-    clean_country = (country or "").strip().upper()
-    if len(clean_country) != 2 or not clean_country.isalpha():
-        raise ValidationError({"country": f"country: {country!r} is not a two-letter country code"})
-    if sponsor is None or sponsor.status != AccountStatus.ACTIVE:
-        raise ValidationError({"sponsor": "sponsor: a live sponsor account is required"})
-    day = clock.today(enrolled_on)
-    user = actor if actor is not None and getattr(actor, "pk", None) else None
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                if Account.objects.filter(email__iexact=clean_email, status=AccountStatus.ACTIVE).exists():
-                    raise ValidationError(
-                        {"email": f"email: {clean_email} already belongs to a live account"}
-                    )
-                # The unique constraint on number decides a race between two enrollments; retried.
-                number = (Account.objects.aggregate(top=Max("number"))["top"] or 0) + 1
-                account = Account.objects.create(
-                    number=number,
-                    kind=kind,
-                    sponsor=sponsor,
-                    personally_enrolled=personal,
-                    enrolled_on=day,
-                    name=clean_name,
-                    email=clean_email,
-                    country=clean_country,
-                    listed_under_2_on=day if sponsor.number == 2 else None,
-                )
-                Sponsorship.objects.create(
-                    account=account,
-                    sponsor=sponsor,
-                    valid_from=day,
-                    reason=SponsorChangeReason.ENROLLMENT,
-                    personal=personal,
-                    created_by=user,
-                )
-                audit_record(
-                    actor=user,
-                    obj=account,
-                    action="enrolled",
-                    changes={"sponsor": (None, sponsor.number), "kind": (None, kind)},
-                )
-                return account
-        except IntegrityError as err:
-            if "email" in str(err).lower():
-                taken = f"email: {clean_email} already belongs to a live account"
-                raise ValidationError({"email": taken}) from None
-            continue
-    raise ValidationError({"number": "number: could not allocate an account number; try again"})
+        return member_enroll(
+            kind=kind,
+            name=name,
+            email=email,
+            country=country,
+            sponsor_number=sponsor.number if sponsor is not None else None,
+            as_of=enrolled_on,
+            actor=actor,
+            channel=EnrollmentChannel.STAFF,
+        )
+    except Refused as refusal:
+        raise ValidationError({refusal.field or "__all__": refusal.message}) from None

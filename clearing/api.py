@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from accounts.members import MemberAPIMixin
 from accounts.models import Account
 from clearing.models import ClearRequest
 from clearing.selectors import clear_requests_of
@@ -43,20 +43,13 @@ class ClearRequestCreateSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX_LENGTH, default="")
 
 
-def _member_account(request) -> Account:
-    account = Account.objects.filter(user=request.user).first()
-    if account is None:
-        raise Http404("no member account for this user")
-    return account
-
-
-class ClearRequestListCreate(generics.ListCreateAPIView):
+class ClearRequestListCreate(MemberAPIMixin, generics.ListCreateAPIView):
     """GET: my clear requests, newest first. POST {member, reason}: file a clear request."""
 
     serializer_class = ClearRequestSerializer
 
     def get_queryset(self):
-        return clear_requests_of(requester=_member_account(self.request))
+        return clear_requests_of(requester=self.member())
 
     @extend_schema(
         request=ClearRequestCreateSerializer,
@@ -64,7 +57,7 @@ class ClearRequestListCreate(generics.ListCreateAPIView):
         responses={201: ClearRequestSerializer},
     )
     def post(self, request, *args, **kwargs):
-        account = _member_account(request)
+        account = self.member()
         incoming = ClearRequestCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         number = incoming.validated_data["member"]

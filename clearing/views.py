@@ -9,15 +9,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from accounts.genealogy import is_in_downline
+from accounts.members import request_member
 from accounts.models import Account
 from clearing.forms import ClearRequestForm, DownlineSearchForm
 from clearing.selectors import clear_requests_of, downline_search
 from clearing.services import ClearRefused, clear_request_submit, kind_for
 from plexus_office.platform.errors import form_add_refusal
-
-
-def _member_account(request) -> Account | None:
-    return Account.objects.filter(user=request.user).first()
 
 
 def _can_request(account: Account | None) -> bool:
@@ -26,7 +23,7 @@ def _can_request(account: Account | None) -> bool:
 
 @login_required
 def home(request):
-    account = _member_account(request)
+    account = request_member(request)
     form = DownlineSearchForm(request.GET or None)
     context = {"account": account, "form": form, "allowed": _can_request(account)}
     status = 200
@@ -51,7 +48,7 @@ def home(request):
 
 @login_required
 def request_form(request, number: int):
-    account = _member_account(request)
+    account = request_member(request)
     if account is None or not _can_request(account):
         return TemplateResponse(
             request, "clearing/home.html", {"account": account, "allowed": False}, status=403

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Account
+from accounts.members import MemberAPIMixin
 from accounts.selectors import lead_sponsor_verdict
 from leads.selectors import corrections_for
 from leads.services import sponsor_correction_request
@@ -26,14 +25,7 @@ class CorrectionSerializer(serializers.Serializer):
     decision_note = serializers.CharField(read_only=True)
 
 
-def _member(request) -> Account:
-    account = Account.objects.select_related("sponsor").filter(user=request.user).first()
-    if account is None:
-        raise Http404("no member account for this user")
-    return account
-
-
-class CorrectionListCreate(APIView):
+class CorrectionListCreate(MemberAPIMixin, APIView):
     """GET: my sponsor correction requests. POST: ask to be moved to the sponsor I meant."""
 
     serializer_class = CorrectionSerializer
@@ -42,12 +34,12 @@ class CorrectionListCreate(APIView):
         responses=inline_serializer("CorrectionList", {"results": CorrectionSerializer(many=True)})
     )
     def get(self, request):
-        account = _member(request)
+        account = self.member()
         return Response({"results": CorrectionSerializer(corrections_for(account=account), many=True).data})
 
     @extend_schema(request=CorrectionSerializer, responses={201: CorrectionSerializer})
     def post(self, request):
-        account = _member(request)
+        account = self.member()
         serializer = CorrectionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         made = sponsor_correction_request(
@@ -59,7 +51,7 @@ class CorrectionListCreate(APIView):
         return Response(CorrectionSerializer(made).data, status=status.HTTP_201_CREATED)
 
 
-class QualificationView(APIView):
+class QualificationView(MemberAPIMixin, APIView):
     """GET: the five Leads-program rules for me, with the facts behind each."""
 
     @extend_schema(
@@ -76,6 +68,6 @@ class QualificationView(APIView):
         )
     )
     def get(self, request):
-        account = _member(request)
+        account = self.member()
         verdict = lead_sponsor_verdict(account=account)
         return Response({"number": account.number, **verdict.as_dict(), "missing": verdict.missing})

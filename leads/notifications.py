@@ -40,13 +40,17 @@ def placements_notify(*, batches: list[tuple[SponsorRow, list[LeadRow]]], as_of:
     accounts = Account.objects.only("id", "number", "name", "email", "phone").in_bulk(ids)
     items: list[tuple[Account, str, dict[str, Any], str]] = []
     for sponsor, leads in batches:
-        lead_contacts = [{**contact(lead), "country": lead.country} for lead in leads]
+        # Each lead's place in the sponsor's team tree (the search shows the path from the top).
+        lead_contacts = [
+            {**contact(lead), "country": lead.country, "tree_link": f"/team/?q={lead.number}"}
+            for lead in leads
+        ]
         items.append(
             (
                 accounts[sponsor.id],
                 EVENT_SPONSOR_NEW_LEADS,
                 {"leads": lead_contacts, "count": len(leads), "as_of": as_of.isoformat()},
-                "/",
+                lead_contacts[0]["tree_link"] if len(lead_contacts) == 1 else "/team/",
             )
         )
         sponsor_contact = {**contact(sponsor), "country": sponsor.country}

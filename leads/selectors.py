@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from accounts.history import status_on_expression
 from accounts.models import CORPORATE_SPONSOR_NUMBER, Account, AccountKind, AccountStatus
 from accounts.selectors import LEAD_MIN_TITLE_RANK, lead_verdict_from_annotated, qualified_lead_sponsors
 from leads.models import CorrectionStatus, LeadBatch, LeadPlacement, QualifiedSponsor, SponsorCorrection
@@ -137,16 +138,24 @@ def qualified_sponsors(*, as_of: date) -> list[SponsorRow]:
     return result
 
 
-def accounts_under_2(*, orphan_id: int | None = None) -> list[LeadRow]:
-    """Every account whose sponsor is "2", oldest listing first (one query)."""
+def accounts_under_2(*, orphan_id: int | None = None, as_of: date | None = None) -> list[LeadRow]:
+    """Every account whose sponsor is "2", oldest listing first (one query).
+
+    With ``as_of``, as that day ended (business-rules §8): an account enrolled or listed later was not
+    under "2" yet, and one cancelled later was still live.
+    """
     orphan_id = orphan_id or orphan_account_id()
-    rows = (
-        Account.objects.filter(sponsor_id=orphan_id)
-        .annotate(listed=Coalesce("listed_under_2_on", "enrolled_on"), pending=open_correction_exists())
-        .order_by("listed", "number")
-        .values_list(
-            "pk", "number", "name", "email", "phone", "kind", "status", "country", "listed", "pending"
+    queryset = Account.objects.filter(sponsor_id=orphan_id).annotate(
+        listed=Coalesce("listed_under_2_on", "enrolled_on"), pending=open_correction_exists()
+    )
+    status: Any = "status"
+    if as_of is not None:
+        queryset = queryset.filter(listed__lte=as_of, enrolled_on__lte=as_of).annotate(
+            status_that_day=status_on_expression(as_of)
         )
+        status = "status_that_day"
+    rows = queryset.order_by("listed", "number").values_list(
+        "pk", "number", "name", "email", "phone", "kind", status, "country", "listed", "pending"
     )
     return [LeadRow(*row) for row in rows]
 
@@ -254,7 +263,7 @@ def build_plan(*, as_of: date) -> Plan:
     """Who would get whom today: three queries (sponsors, accounts under "2", loop guard)."""
     orphan_id = orphan_account_id()
     sponsors = qualified_sponsors(as_of=as_of)
-    leads = accounts_under_2(orphan_id=orphan_id)
+    leads = accounts_under_2(orphan_id=orphan_id, as_of=as_of)
     forbidden = loop_guard(orphan_id=orphan_id) if sponsors else {}
     assignments, unplaced = distribute(leads=leads, sponsors=sponsors, forbidden=forbidden, as_of=as_of)
     return Plan(

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from accounts.models import Account
+from accounts.members import request_member
 from leads.forms import CorrectionForm
 from leads.selectors import corrections_for
 from leads.services import CorrectionRefused, sponsor_correction_request
@@ -16,7 +16,7 @@ from plexus_office.platform.errors import form_add_refusal
 
 @login_required
 def correction(request):
-    account = Account.objects.select_related("sponsor").filter(user=request.user).first()
+    account = request_member(request)
     form = CorrectionForm(request.POST or None)
     if account is not None and request.method == "POST" and form.is_valid():
         try:

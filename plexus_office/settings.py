@@ -120,6 +120,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"  # a page in the site's layout, status 429
+# The commands contract allows one stderr line on bad input; axes would print its banner before it.
+AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/Phoenix")
@@ -199,6 +201,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-service for ambassadors and customers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name for the country list used by addresses and enrollments alike.
+    "ENUM_NAME_OVERRIDES": {"CountryEnum": "accounts.validation.COUNTRIES"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "plexus_office.schema_hooks.document_error_responses",
@@ -242,3 +246,8 @@ PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="plexus_office.platform.gat
 RETURN_LABEL_FEES = {"US": Decimal("6.00")}
 # Perk Credit thresholds: subscription-order PV needed for each credit amount (ascending).
 PERK_CREDIT_THRESHOLDS = [(100, Decimal("10.00")), (200, Decimal("25.00")), (300, Decimal("50.00"))]
+# Enrollment and membership (business rules §7): the annual Brand Ambassador fee, flat shipping of a
+# first order, and the anonymous enrollment throttle per IP (form and API alike).
+MEMBERSHIP_FEE = Decimal(env.str("MEMBERSHIP_FEE", default="49.00"))
+FIRST_ORDER_SHIPPING = Decimal(env.str("FIRST_ORDER_SHIPPING", default="7.95"))
+ENROLLMENT_THROTTLE_RATE = env.str("ENROLLMENT_THROTTLE_RATE", default="20/hour")

@@ -10,8 +10,12 @@ urlpatterns = [
     path("api/v1/leads/", include("leads.api_urls")),
     path("api/v1/clearing/", include("clearing.api_urls")),
     path("api/v1/refunds/", include("refunds.api_urls")),
+    path("join/", include("accounts.enrollment.urls")),
+    path("account/membership/", include("accounts.enrollment.member_urls")),
+    path("api/v1/team/", include("accounts.team.api_urls")),
     path("leads/", include("leads.urls")),
     path("clearing/", include("clearing.urls")),
     path("refunds/", include("refunds.urls")),
+    path("team/", include("accounts.team.urls")),
     path("", include("accounts.urls")),
 ]

@@ -26,9 +26,9 @@ from refunds.services import (
     RefundRefused,
     refund_authorize,
     refund_receive,
-    refund_receive_refused,
-    refund_refused_shipment,
+    refund_receive_refused_shipment,
     refund_reject,
+    refunds_from_refused_shipment,
 )
 
 
@@ -247,7 +247,7 @@ class RefundAdmin(QueueAdmin):
                 note=note,
             )
         elif transition_name == "receive_refused":
-            refund_receive_refused(refund=obj, actor=request.user, note=note)
+            refund_receive_refused_shipment(refund=obj, actor=request.user, note=note)
         elif transition_name in ("refund", "retry"):
             refund_pay(refund=obj, actor=request.user, note=note)
         else:
@@ -304,7 +304,7 @@ class RefundAdmin(QueueAdmin):
 
         def handle(form):
             order, products = _order_and_products(form)
-            return refund_refused_shipment(
+            return refunds_from_refused_shipment(
                 order=order, products=products, actor=request.user, note=form.cleaned_data["description"]
             )
 

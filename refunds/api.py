@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.members import MemberAPIMixin
 from accounts.models import Account, Order, Product
 from refunds.models import RefundReason, ReturnMethod
 from refunds.selectors import refund_quote, refunds_of
@@ -47,13 +47,6 @@ class RefundSerializer(serializers.Serializer):
         return f"/refunds/{obj.pk}/label/" if obj.label_reference else None
 
 
-def _member(request) -> Account:
-    account = Account.objects.filter(user=request.user).first()
-    if account is None:
-        raise Http404("no member account for this user")
-    return account
-
-
 def _resolve(account: Account, data: dict) -> tuple[Order, list[Product]]:
     # Another member's order is reported as missing: its existence is not disclosed.
     order = Order.objects.filter(ref=data["order"].strip(), account=account).prefetch_related("lines").first()
@@ -71,7 +64,7 @@ def _resolve(account: Account, data: dict) -> tuple[Order, list[Product]]:
     return order, [found[sku] for sku in skus]
 
 
-class QuoteView(APIView):
+class QuoteView(MemberAPIMixin, APIView):
     """POST {order, skus, reason, return_method}: what the return would be (one deduction, a line per
     product); files nothing."""
 
@@ -92,7 +85,7 @@ class QuoteView(APIView):
         ),
     )
     def post(self, request):
-        account = _member(request)
+        account = self.member()
         serializer = RequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         order, products = _resolve(account, serializer.validated_data)
@@ -106,14 +99,14 @@ class QuoteView(APIView):
         return Response({"order": order.ref, **quote.as_dict()})
 
 
-class RefundListCreate(APIView):
+class RefundListCreate(MemberAPIMixin, APIView):
     """GET: my refunds. POST {order, skus, reason, return_method}: file one return (all or nothing)."""
 
     serializer_class = RequestSerializer
 
     @extend_schema(responses=inline_serializer("RefundList", {"results": RefundSerializer(many=True)}))
     def get(self, request):
-        account = _member(request)
+        account = self.member()
         return Response({"results": RefundSerializer(refunds_of(account=account)[:200], many=True).data})
 
     @extend_schema(
@@ -121,7 +114,7 @@ class RefundListCreate(APIView):
         responses={201: RefundSerializer},
     )
     def post(self, request):
-        account = _member(request)
+        account = self.member()
         serializer = RequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

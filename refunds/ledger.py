@@ -17,16 +17,16 @@ from django.db.models import Sum
 
 from accounts.models import Account, CommissionEntry, CommissionKind, CommissionStatus
 from plexus_office import clock
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.actors import actor_user
+from plexus_office.platform.audit import AuditAction, audit_record
+from plexus_office.platform.money import ZERO
 from refunds.models import Payout
-
-ZERO = Decimal("0.00")
 
 
 def payout_run(*, earner: Account, actor: Any, on: date | None = None) -> Payout:
     """Settle ``earner``'s unpaid ledger entries earned on or before ``on`` into one payout."""
     day = clock.today(on)
-    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    user = actor_user(actor)
     with transaction.atomic():
         # The earner row lock serialises two payouts of the same earner; entries are locked too.
         Account.objects.select_for_update().filter(pk=earner.pk).first()
@@ -63,7 +63,7 @@ def payout_run(*, earner: Account, actor: Any, on: date | None = None) -> Payout
         audit_record(
             actor=user,
             obj=payout,
-            action="payout",
+            action=AuditAction.PAYOUT,
             note=f"{len(entries)} entries settled",
             changes={"net": (None, str(payout.net)), "carried_forward": (None, str(min(balance, ZERO)))},
         )

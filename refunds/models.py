@@ -9,8 +9,6 @@ Service → Returns → Finance); ``due_on`` follows the current stage.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,10 +16,9 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from accounts.models import Account, CommissionEntry, Order, Product
+from plexus_office.platform.money import ZERO
 from plexus_office.platform.queues import QueueItem
 from plexus_office.platform.roles import CUSTOMER_SERVICE, FINANCE, RETURNS, member_of
-
-ZERO = Decimal("0.00")
 
 
 class RefundReason(models.TextChoices):

@@ -30,13 +30,13 @@ from accounts.models import (
     PerkCredit,
 )
 from plexus_office import clock
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.gateway import GatewayError, get_gateway
+from plexus_office.platform.money import ZERO
 from plexus_office.platform.notifications import notify
 from refunds.models import BonusReversal, Refund, RefundStatus
 from refunds.services import RefundRefused, _locked, _tell, _user
 
-ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 PAYMENT_CLAIM_TIMEOUT = timedelta(minutes=5)
 
@@ -92,7 +92,7 @@ def refund_pay(*, refund: Refund, actor: Any, note: str = "") -> Refund:
                 Refund.objects.filter(pk=locked.pk, status=locked.status).update(
                     gateway_error=message, payment_started_at=None
                 )
-                audit_record(actor=_user(actor), obj=locked, action="refund_failed", note=message)
+                audit_record(actor=_user(actor), obj=locked, action=AuditAction.REFUND_FAILED, note=message)
             raise RefundPaymentFailed("gateway", f"{message} The refund was not paid; retry it.") from err
         gateway_refund_id = result.id
 
@@ -227,7 +227,7 @@ def bonuses_reverse(*, refund: Refund, today: date) -> list[BonusReversal]:
         audit_record(
             actor=None,
             obj=entry,
-            action="bonus_reversed",
+            action=AuditAction.BONUS_REVERSED,
             note=f"refund #{refund.pk}",
             changes={"reversed": (str(already), str(target))},
         )
@@ -280,7 +280,7 @@ def replacement_order_create(*, refund: Refund, today: date) -> Order:
     audit_record(
         actor=None,
         obj=refund,
-        action="replacement_order",
+        action=AuditAction.REPLACEMENT_ORDER,
         changes={"replacement_order": (None, replacement.ref)},
     )
     return replacement

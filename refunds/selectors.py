@@ -19,6 +19,7 @@ from django.db.models import F, Prefetch, QuerySet, Sum
 from accounts.models import Account, Fulfillment, Order, OrderLine, Product
 from plexus_office import clock
 from plexus_office.platform.business_days import add_business_days
+from plexus_office.platform.money import ZERO
 from refunds.models import (
     CLOSED_WITHOUT_REFUND,
     Refund,
@@ -28,7 +29,6 @@ from refunds.models import (
     ReturnMethod,
 )
 
-ZERO = Decimal("0.00")
 MONEY_BACK_DAYS = 60
 RETURN_DAYS = 10
 REMINDER_DAYS_BEFORE = 2

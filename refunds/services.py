@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from accounts.models import Account, Order, Product
 from plexus_office import clock
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.actors import actor_user
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.business_days import add_business_days
 from plexus_office.platform.errors import Refused
+from plexus_office.platform.money import ZERO
 from plexus_office.platform.notifications import notify
 from plexus_office.platform.roles import CUSTOMER_SERVICE, RETURNS, member_of
 from refunds.models import Refund, RefundChannel, RefundLine, RefundReason, RefundStatus, ReturnMethod
@@ -32,15 +33,12 @@ from refunds.selectors import (
     refund_quote,
 )
 
-ZERO = Decimal("0.00")
-
 
 class RefundRefused(Refused):
     """A refund that cannot be requested or moved on."""
 
 
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "pk", None) else None
+_user = actor_user  # the services' short name for it
 
 
 def _link(refund: Refund) -> str:
@@ -164,7 +162,7 @@ def refund_request(
             audit_record(
                 actor=user,
                 obj=refund,
-                action="request",
+                action=AuditAction.REQUEST,
                 note=quote.message,
                 changes={
                     "status": (None, RefundStatus.REQUESTED),
@@ -340,14 +338,14 @@ def refund_receive(
     return locked
 
 
-def refund_refused_shipment(
+def refunds_from_refused_shipment(
     *, order: Order, products: Iterable[Product], actor: Any, note: str = ""
 ) -> Refund:
     """Returns: the member refused the delivery and the carrier is bringing the shipment back.
 
     Files one return (money back) for the products, with its RA number so the warehouse can match
     the package; it waits, with no label and no deadline, until Returns records it back in the
-    warehouse (``refund_receive_refused``), then follows the normal path: the country's label fee
+    warehouse (``refund_receive_refused_shipment``), then follows the normal path: the country's label fee
     is deducted as for a prepaid label (the return shipping was the company's cost) and Finance pays.
     """
     if not member_of(RETURNS)(None, _user(actor)):
@@ -379,7 +377,7 @@ def refund_refused_shipment(
             audit_record(
                 actor=_user(actor),
                 obj=existing,
-                action="refused_shipment",
+                action=AuditAction.REFUSED_SHIPMENT,
                 note=note.strip() or "the member refused the shipment; the carrier brings it back",
             )
             return existing
@@ -392,7 +390,9 @@ def refund_refused_shipment(
             channel=RefundChannel.REFUSED_SHIPMENT,
         )
         if note.strip():
-            audit_record(actor=_user(actor), obj=refund, action="refused_shipment", note=note.strip())
+            audit_record(
+                actor=_user(actor), obj=refund, action=AuditAction.REFUSED_SHIPMENT, note=note.strip()
+            )
     return refund
 
 
@@ -412,8 +412,12 @@ def _receive_refused(refund: Refund, *, actor: Any, note: str) -> Refund:
     return locked
 
 
-def refund_receive_refused(*, refund: Refund, actor: Any, note: str = "") -> Refund:
-    """The admin button on an existing request: its refused shipment is back in the warehouse."""
+def refund_receive_refused_shipment(*, refund: Refund, actor: Any, note: str = "") -> Refund:
+    """One existing request whose refused shipment is back in the warehouse (the admin button).
+
+    ``refunds_from_refused_shipment`` files (or flags) the return while the carrier brings it back;
+    this records it back in the warehouse, then the return follows the normal path.
+    """
     with transaction.atomic():
         return _receive_refused(refund, actor=actor, note=note)
 
@@ -439,7 +443,7 @@ def refund_mark_shipped(*, refund: Refund, actor: Any, tracking_number: str = ""
         audit_record(
             actor=_user(actor),
             obj=locked,
-            action="shipped",
+            action=AuditAction.SHIPPED,
             note=tracking,
             changes={"shipped_on": (None, locked.shipped_on.isoformat())},
         )

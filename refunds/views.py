@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
+from accounts.members import member_or_404
 from accounts.models import Account, Order
 from plexus_office.platform.errors import form_add_refusal
 from plexus_office.platform.roles import CUSTOMER_SERVICE, FINANCE, RETURNS, member_of
@@ -17,13 +18,6 @@ from refunds.forms import RefundRequestForm
 from refunds.models import Refund, RefundChannel, RefundLine
 from refunds.selectors import direct_sales_of, orders_for_refund, refund_pay_window, refund_quote, refunds_of
 from refunds.services import RefundRefused, refund_mark_shipped, refund_request
-
-
-def _member(request) -> Account:
-    account = Account.objects.filter(user=request.user).first()
-    if account is None:
-        raise Http404("No member account is linked to this login.")
-    return account
 
 
 def _request_page(
@@ -82,7 +76,7 @@ def _request_page(
 
 @login_required
 def home(request):
-    account = _member(request)
+    account = member_or_404(request)
     orders = list(orders_for_refund(account=account))
     return _request_page(
         request,
@@ -96,7 +90,7 @@ def home(request):
 
 @login_required
 def sales(request):
-    account = _member(request)
+    account = member_or_404(request)
     if not account.is_ambassador:
         raise Http404("Only Brand Ambassadors issue refunds for their retail sales.")
     orders = list(direct_sales_of(ambassador=account))

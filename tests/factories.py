@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from accounts.models import (
     Account,
@@ -23,6 +24,7 @@ from accounts.models import (
     Sponsorship,
     Subscription,
 )
+from plexus_office.platform.gateway import get_gateway
 
 TODAY = date(2026, 3, 10)
 
@@ -43,6 +45,31 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password("pass-word-123")
+
+
+class StaffUserFactory(UserFactory):
+    """A staff user in the named groups: ``StaffUserFactory(username="cs", groups=[CUSTOMER_SERVICE])``."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def groups(self, create: bool, extracted: list[str] | None, **kwargs) -> None:
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=extracted))
+
+
+def paid_charge(amount: Decimal, key: str, *, holder_name: str = "Vera Vip") -> str:
+    """A sandbox charge of ``amount`` on the test Visa (what an order's original payment looks like)."""
+    gateway = get_gateway()
+    card = gateway.tokenize(
+        number="4242424242424242",
+        exp_month=12,
+        exp_year=2030,
+        cvv="123",
+        holder_name=holder_name,
+        postal_code="85001",
+    )
+    return gateway.charge(token=card.token, amount=amount, idempotency_key=key).id
 
 
 class AccountFactory(factory.django.DjangoModelFactory):

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from accounts.api import serializers as s
 from accounts.flags import open_flags
 from accounts.genealogy import downline_page
+from accounts.members import member_or_404
 from accounts.models import Account, SavedCard, Subscription, SubscriptionStatus
 from accounts.selfservice import (
     account_info_confirm,
@@ -39,10 +40,7 @@ from plexus_office.platform.services import inbox_mark_read
 
 
 def _account(request: Request) -> Account:
-    account = Account.objects.select_related("sponsor").filter(user=signed_in_user(request)).first()
-    if account is None:
-        raise Http404("No member account is linked to this login.")
-    return account
+    return member_or_404(request)
 
 
 def _run(fn, **kwargs):

@@ -16,7 +16,7 @@ from accounts.flags import flags_refresh
 from accounts.models import Account, AccountStatus, SavedCard, Subscription, SubscriptionStatus
 from accounts.selfservice.common import SelfServiceError, lock_live_account, require_holder
 from plexus_office import clock
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.gateway import GatewayError, GatewayTimeout, card_brand, get_gateway, luhn_valid
 
 logger = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ def card_add(
         audit_record(
             actor=actor,
             obj=locked,
-            action="card_added",
+            action=AuditAction.CARD_ADDED,
             note=str(card),
             changes={"card": (None, str(card)), "is_default": (None, card.is_default)},
         )
@@ -187,7 +187,7 @@ def card_set_default(*, account: Account, actor: User, card_id: int) -> SavedCar
         audit_record(
             actor=actor,
             obj=locked,
-            action="card_default_set",
+            action=AuditAction.CARD_DEFAULT_SET,
             changes={"default_card": (str(previous) if previous else None, str(card))},
         )
     return card
@@ -210,7 +210,7 @@ def subscription_card_set(*, account: Account, actor: User, card_id: int) -> Sub
         audit_record(
             actor=actor,
             obj=locked,
-            action="subscription_card_set",
+            action=AuditAction.SUBSCRIPTION_CARD_SET,
             changes={"subscription_card": (before, str(card))},
         )
         flags_refresh(account=locked)
@@ -245,7 +245,9 @@ def card_remove(*, account: Account, actor: User, card_id: int) -> SavedCard:
             )
             if successor is not None:
                 SavedCard.objects.filter(pk=successor.pk).update(is_default=True)
-        audit_record(actor=actor, obj=locked, action="card_removed", changes={"card": (str(card), None)})
+        audit_record(
+            actor=actor, obj=locked, action=AuditAction.CARD_REMOVED, changes={"card": (str(card), None)}
+        )
         flags_refresh(account=locked)
     try:
         get_gateway().delete_card(token=card.token)

@@ -17,7 +17,7 @@ from accounts.selectors import card_is_valid
 from accounts.selfservice.common import SelfServiceError, lock_live_account, require_holder
 from accounts.validation import clean_address, format_address
 from plexus_office import clock
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.gateway import CardDeclined, GatewayError, GatewayTimeout, get_gateway
 
 # Flat shipping for a one-off dropship order (the catalogue has no shipping table yet).
@@ -104,7 +104,7 @@ def dropship_order_create(
         audit_record(
             actor=actor,
             obj=locked,
-            action="dropship_order_placed",
+            action=AuditAction.DROPSHIP_ORDER_PLACED,
             note=f"Order {order.ref} ({qty} × {product.sku}) shipped to {name}, charged {amount}",
         )
         flags_refresh(account=locked)

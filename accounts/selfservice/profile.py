@@ -19,7 +19,7 @@ from accounts.models_selfservice import PendingEmailChange
 from accounts.selfservice.common import SelfServiceError, diff, lock_live_account, require_holder
 from accounts.validation import ADDRESS_PARTS, clean_address, normalize_phone
 from plexus_office import clock
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.notifications import notify, notify_address
 
 EMAIL_CHANGE_VALID_HOURS = 48
@@ -80,7 +80,7 @@ def account_profile_update(*, account: Account, actor: User, data: dict[str, Any
         audit_record(
             actor=actor,
             obj=locked,
-            action="profile_update",
+            action=AuditAction.PROFILE_UPDATE,
             changes=changes,
             note="Personal information saved by the holder",
         )
@@ -99,7 +99,7 @@ def account_info_confirm(*, account: Account, actor: User) -> Account:
         audit_record(
             actor=actor,
             obj=locked,
-            action="info_confirmed_current",
+            action=AuditAction.INFO_CONFIRMED_CURRENT,
             changes={"info_reviewed_at": (before, locked.info_reviewed_at)},
         )
         flags_refresh(account=locked)
@@ -167,7 +167,7 @@ def email_change_request(*, account: Account, actor: User, new_email: str) -> Pe
         audit_record(
             actor=actor,
             obj=locked,
-            action="email_change_requested",
+            action=AuditAction.EMAIL_CHANGE_REQUESTED,
             note=f"Confirmation link sent to {email}",
         )
     return pending
@@ -209,7 +209,10 @@ def email_change_confirm(*, token: str, actor: User) -> Account:
         pending.confirmed_at = now
         pending.save(update_fields=["confirmed_at"])
         audit_record(
-            actor=actor, obj=locked, action="email_changed", changes={"email": (old_email, locked.email)}
+            actor=actor,
+            obj=locked,
+            action=AuditAction.EMAIL_CHANGED,
+            changes={"email": (old_email, locked.email)},
         )
         if old_email and old_email.lower() != locked.email.lower():
             notify_address(
@@ -234,7 +237,7 @@ def newsletter_set(*, account: Account, actor: User, opt_in: bool) -> Account:
         audit_record(
             actor=actor,
             obj=locked,
-            action="newsletter_opt_in" if opt_in else "newsletter_opt_out",
+            action=AuditAction.NEWSLETTER_OPT_IN if opt_in else AuditAction.NEWSLETTER_OPT_OUT,
             changes={
                 "newsletter_opt_in": (before[0], locked.newsletter_opt_in),
                 "newsletter_consent_at": (before[1], locked.newsletter_consent_at),

@@ -8,11 +8,12 @@ from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from rest_framework.request import Request
 
-from accounts.models import Account
+from accounts.members import request_member
 
 
 def signed_in_user(request: HttpRequest | Request) -> User:
@@ -23,13 +24,13 @@ def signed_in_user(request: HttpRequest | Request) -> User:
     return cast(User, request.user)
 
 
-def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def member_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Login required; ``request.account`` is the user's own account (a page says so if none)."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        account = Account.objects.select_related("sponsor").filter(user=signed_in_user(request)).first()
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        account = request_member(request)
         if account is None:
             return render(request, "accounts/no_account.html", status=403)
         request.account = account  # type: ignore[attr-defined]

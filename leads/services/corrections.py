@@ -19,7 +19,8 @@ from accounts.services import sponsor_change
 from leads import notifications
 from leads.models import CorrectionStatus, SponsorCorrection
 from plexus_office import clock
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.actors import actor_user
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
 
 
@@ -105,7 +106,7 @@ def sponsor_correction_request(
     explanation = (explanation or "").strip()
     if len(explanation) > 2000:
         raise CorrectionRefused("too_long", "keep it under 2,000 characters", field="explanation")
-    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    user = actor_user(actor)
     try:
         with transaction.atomic():
             correction = SponsorCorrection.objects.create(
@@ -120,7 +121,7 @@ def sponsor_correction_request(
             audit_record(
                 actor=user,
                 obj=correction,
-                action="submit",
+                action=AuditAction.SUBMIT,
                 note=explanation,
                 changes={"requested_sponsor": (None, sponsor.number)},
             )

@@ -30,7 +30,8 @@ from leads import notifications
 from leads.models import LeadBatch, LeadPlacement, LeadRun
 from leads.selectors import LeadRow, Plan, Reason, SponsorRow, build_plan, open_sponsor_filter
 from plexus_office import clock
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.actors import actor_user
+from plexus_office.platform.audit import AuditAction, audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def leads_assign(
 ) -> LeadRunResult:
     """Place every due lead as of ``as_of`` (default today). Idempotent: a repeat places nobody twice."""
     day = clock.today(as_of)
-    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    user = actor_user(actor)
     run = LeadRun.objects.create(
         as_of=day, dry_run=dry_run, trigger=trigger, started_at=clock.now(), started_by=user
     )
@@ -147,7 +148,7 @@ def _finish(result: LeadRunResult) -> None:
             audit_record(
                 actor=result.run.started_by,
                 obj=result.run,
-                action="leads_assign",
+                action=AuditAction.LEADS_ASSIGN,
                 note=f"as of {result.as_of}: {result.run.placed_count} placed "
                 f"in {result.run.batch_count} batches",
                 changes={

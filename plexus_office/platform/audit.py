@@ -15,12 +15,52 @@ replaced by a mask.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django_fsm_log.models import StateLog
+
+from plexus_office.platform.actors import actor_user
+
+
+class AuditAction(StrEnum):
+    """Every action name ``audit_record`` writes (the values are what the trail stores and shows).
+
+    Transitions are not here: django-fsm-log records them under the transition's name.
+    """
+
+    BONUS_REVERSED = "bonus_reversed"
+    CARD_ADDED = "card_added"
+    CARD_DEFAULT_SET = "card_default_set"
+    CARD_REMOVED = "card_removed"
+    CLAIM = "claim"
+    CLEARED = "cleared"
+    DROPSHIP_ORDER_PLACED = "dropship_order_placed"
+    EMAIL_CHANGE_REQUESTED = "email_change_requested"
+    EMAIL_CHANGED = "email_changed"
+    ENROLLED = "enrolled"
+    INFO_CONFIRMED_CURRENT = "info_confirmed_current"
+    LEADS_ASSIGN = "leads_assign"
+    MEMBERSHIP_CANCELLED = "membership_cancelled"
+    MEMBERSHIP_FEE_PAID = "membership_fee_paid"
+    NEWSLETTER_OPT_IN = "newsletter_opt_in"
+    NEWSLETTER_OPT_OUT = "newsletter_opt_out"
+    PAYOUT = "payout"
+    PROFILE_UPDATE = "profile_update"
+    REFUND_FAILED = "refund_failed"
+    REFUSED_SHIPMENT = "refused_shipment"  # a refused delivery on its way back (refunds)
+    RELEASE = "release"
+    REPLACEMENT_ORDER = "replacement_order"
+    REQUEST = "request"
+    RESEND = "resend"
+    SHIPPED = "shipped"
+    SUBMIT = "submit"
+    SUBSCRIPTION_CARD_SET = "subscription_card_set"
+    UPGRADED_TO_AMBASSADOR = "upgraded_to_ambassador"
+
 
 SECRET_MARK = "[hidden]"
 # Field names whose values are never written to the trail (card data, credentials, gateway tokens).
@@ -59,7 +99,7 @@ def audit_record(
     *,
     actor: Any,
     obj: models.Model,
-    action: str,
+    action: AuditAction,
     note: str = "",
     changes: Mapping[str, Any] | None = None,
 ) -> LogEntry:
@@ -70,7 +110,7 @@ def audit_record(
     """
     if not action:
         raise ValueError("action is required")
-    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    user = actor_user(actor)
     cleaned = _clean_changes(changes)
     return LogEntry.objects.log_create(
         obj,

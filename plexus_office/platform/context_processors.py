@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import total_ordering
+from typing import Any
+
+from django.http import HttpRequest
 
 from plexus_office.platform.selectors import inbox_unread_count
 
@@ -44,13 +47,26 @@ class LazyCount:
         return hash(self.value)
 
 
+MemberResolver = Callable[[HttpRequest], Any]
+_member_resolvers: list[MemberResolver] = []
+
+
+def member_resolver_register(resolver: MemberResolver) -> None:
+    """How the platform finds the signed-in member's account without importing accounts.
+
+    ``AccountsConfig.ready`` registers ``accounts.members.request_member`` (one cached lookup per
+    request, shared with the pages and the navigation).
+    """
+    _member_resolvers[:] = [resolver]
+
+
 def inbox(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
     def _count() -> int:
-        account = getattr(user, "account", None)
+        account = _member_resolvers[0](request) if _member_resolvers else None
         return inbox_unread_count(account=account) if account is not None else 0
 
     return {"inbox_unread": LazyCount(_count)}

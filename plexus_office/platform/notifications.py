@@ -20,7 +20,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
 
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.models import EmailOutbox, InboxEntry, OutboxState
 from plexus_office.platform.rendering import (
     EVENT_NAME,
@@ -179,7 +179,9 @@ def outbox_resend(*, outbox_ids: list[int], actor: Any) -> int:
             claimed_at=None,
             attempts=0,
         ):
-            audit_record(actor=actor, obj=row, action="resend", changes={"state": (row.state, "pending")})
+            audit_record(
+                actor=actor, obj=row, action=AuditAction.RESEND, changes={"state": (row.state, "pending")}
+            )
             outbox_send_queue(row.pk)
             count += 1
     return count

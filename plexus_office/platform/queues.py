@@ -22,7 +22,8 @@ from django.conf import settings
 from django.db import models, transaction
 
 from plexus_office import clock
-from plexus_office.platform.audit import audit_record
+from plexus_office.platform.actors import actor_user
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.business_days import add_business_days
 from plexus_office.platform.errors import Refused
 
@@ -66,7 +67,7 @@ class QueueItem(models.Model):
     def record_decision(self, *, actor: Any, note: str = "") -> None:
         """Stamp who decided and why; the caller saves (inside its transition service)."""
         self.decided_at = clock.now()
-        self.decided_by = actor if actor is not None and getattr(actor, "pk", None) else None
+        self.decided_by = actor_user(actor)
         self.decision_note = note
 
 
@@ -88,7 +89,9 @@ def queue_claim(*, item: QueueItem, actor: Any) -> QueueItem:
         claimed = rows.filter(assignee__isnull=True).update(assignee=actor, claimed_at=now)
         current = model._default_manager.select_related("assignee").get(pk=item.pk)
         if claimed:
-            audit_record(actor=actor, obj=current, action="claim", changes={"assignee": (None, str(actor))})
+            audit_record(
+                actor=actor, obj=current, action=AuditAction.CLAIM, changes={"assignee": (None, str(actor))}
+            )
         elif model.OPEN_STATES and current.status not in model.OPEN_STATES:
             raise QueueError(
                 "already_closed", f"{current} is already closed ({current.status}); nothing to claim"
@@ -110,7 +113,9 @@ def queue_release(*, item: QueueItem, actor: Any) -> QueueItem:
         )
         if not updated:
             raise QueueError("not_claimed", f"{item} is not claimed by {actor}; nothing to release")
-        audit_record(actor=actor, obj=item, action="release", changes={"assignee": (str(actor), None)})
+        audit_record(
+            actor=actor, obj=item, action=AuditAction.RELEASE, changes={"assignee": (str(actor), None)}
+        )
     item.assignee = None
     item.claimed_at = None
     return item

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group
 
 from accounts.models import Account
 from clearing import tasks
@@ -29,6 +28,7 @@ from tests.factories import (
     AmbassadorFactory,
     OrderFactory,
     SavedCardFactory,
+    StaffUserFactory,
     SubscriptionFactory,
     UserFactory,
     VipCustomerFactory,
@@ -88,9 +88,7 @@ def today():
 
 @pytest.fixture
 def staff(db):
-    user = UserFactory(username="cs-carol", is_staff=True)
-    user.groups.add(Group.objects.get(name=CUSTOMER_SERVICE))
-    return user
+    return StaffUserFactory(username="cs-carol", groups=[CUSTOMER_SERVICE])
 
 
 @pytest.fixture(autouse=True)

@@ -6,12 +6,18 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 
 from plexus_office import clock
-from plexus_office.platform.gateway import get_gateway
 from plexus_office.platform.roles import CUSTOMER_SERVICE, FINANCE, RETURNS
-from tests.factories import OrderFactory, OrderLineFactory, ProductFactory, UserFactory, VipCustomerFactory
+from tests.factories import (  # noqa: F401 - paid_charge is shared with the refunds tests from here
+    OrderFactory,
+    OrderLineFactory,
+    ProductFactory,
+    StaffUserFactory,
+    UserFactory,
+    VipCustomerFactory,
+    paid_charge,
+)
 
 TODAY = date(2026, 3, 10)
 
@@ -23,9 +29,7 @@ def _today():
 
 
 def staff_user(group: str, username: str):
-    user = UserFactory(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
+    return StaffUserFactory(username=username, groups=[group])
 
 
 @pytest.fixture
@@ -61,19 +65,6 @@ def member(db):
 @pytest.fixture
 def slim(db):
     return ProductFactory(sku="SLIM", name="Slim Microbiome Activation", price=Decimal("89.95"), pv=60)
-
-
-def paid_charge(amount: Decimal, key: str) -> str:
-    gateway = get_gateway()
-    card = gateway.tokenize(
-        number="4242424242424242",
-        exp_month=12,
-        exp_year=2030,
-        cvv="123",
-        holder_name="Vera Vip",
-        postal_code="85001",
-    )
-    return gateway.charge(token=card.token, amount=amount, idempotency_key=key).id
 
 
 @pytest.fixture

@@ -19,11 +19,11 @@ from refunds.services import (
     refund_authorize,
     refund_mark_shipped,
     refund_receive,
-    refund_receive_refused,
-    refund_refused_shipment,
+    refund_receive_refused_shipment,
     refund_reject,
     refund_request,
     refunds_expire,
+    refunds_from_refused_shipment,
     refunds_remind,
 )
 from tests.factories import OrderFactory, OrderLineFactory
@@ -199,11 +199,11 @@ def test_store_pickup_skips_the_return_and_creates_a_shipping_order(member, slim
 def test_a_refused_shipment_waits_for_the_warehouse_then_is_received_with_its_deduction(
     member, order, slim, returns_user
 ):
-    refund = refund_refused_shipment(order=order, products=[slim], actor=returns_user)
+    refund = refunds_from_refused_shipment(order=order, products=[slim], actor=returns_user)
     waiting = (refund.status, refund.refused_shipment, refund.channel, refund.due_on, refund.label_reference)
     assert waiting == (RefundStatus.REQUESTED, True, RefundChannel.REFUSED_SHIPMENT, None, "")
     assert refund.ra_number == f"RA{refund.pk:08d}"
-    back = refund_receive_refused(refund=refund, actor=returns_user)
+    back = refund_receive_refused_shipment(refund=refund, actor=returns_user)
     assert (back.status, back.amount, back.deduction, back.due_on) == (
         RefundStatus.RECEIVED,
         Decimal("83.95"),
@@ -214,7 +214,7 @@ def test_a_refused_shipment_waits_for_the_warehouse_then_is_received_with_its_de
 
 def test_a_refused_shipment_marks_the_members_open_request_waiting(member, order, slim, returns_user):
     existing = request(member, order, slim)
-    refund = refund_refused_shipment(order=order, products=[slim], actor=returns_user)
+    refund = refunds_from_refused_shipment(order=order, products=[slim], actor=returns_user)
     assert (refund.pk, refund.status, refund.refused_shipment, refund.return_deadline) == (
         existing.pk,
         RefundStatus.REQUESTED,

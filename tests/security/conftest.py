@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from accounts.models import Account, Order, PendingEmailChange, SavedCard
 from accounts.selfservice.profile import _token_hash
@@ -22,7 +22,6 @@ from clearing.services import clear_request_submit
 from leads.models import SponsorCorrection
 from leads.services import sponsor_correction_request
 from plexus_office import clock
-from plexus_office.platform.gateway import get_gateway
 from plexus_office.platform.roles import CUSTOMER_SERVICE, FINANCE, LEADS_OPERATIONS, RETURNS
 from refunds.models import Refund
 from refunds.services import refund_authorize, refund_request
@@ -33,11 +32,13 @@ from tests.factories import (
     OrderLineFactory,
     ProductFactory,
     SavedCardFactory,
+    StaffUserFactory,
     SubscriptionFactory,
     UserFactory,
     VipCustomerFactory,
     corporate_sponsor,
 )
+from tests.factories import paid_charge as shared_paid_charge
 
 # Strings only Olive's own pages (and the staff who work her refund) may show.
 OWNER_EMAIL = "olive.private@example.com"
@@ -70,22 +71,11 @@ class Company:
 
 
 def staff_user(group: str, username: str) -> User:
-    user = UserFactory(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
+    return StaffUserFactory(username=username, groups=[group])
 
 
 def paid_charge(amount: Decimal, key: str) -> str:
-    gateway = get_gateway()
-    token = gateway.tokenize(
-        number="4242424242424242",
-        exp_month=12,
-        exp_year=2030,
-        cvv="123",
-        holder_name="Olive",
-        postal_code="85001",
-    )
-    return gateway.charge(token=token.token, amount=amount, idempotency_key=key).id
+    return shared_paid_charge(amount, key, holder_name="Olive")
 
 
 @pytest.fixture

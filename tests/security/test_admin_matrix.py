@@ -46,6 +46,7 @@ CHANGELISTS: dict[str, set[str]] = {
     "accounts.savedcard": set(),
     "accounts.commissionentry": set(),
     "accounts.perkcredit": set(),
+    "accounts.enrollment": {CS},
     "leads.leadrun": {LOPS},
     "leads.leadbatch": {LOPS},
     "leads.leadplacement": {LOPS},

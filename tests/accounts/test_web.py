@@ -12,6 +12,8 @@ from accounts.models import AccountFlag, SavedCard
 from accounts.views import card_new
 from tests.factories import SavedCardFactory, UserFactory
 
+pytestmark = pytest.mark.usefixtures("_today")
+
 TEST_CARD = "4242424242424242"
 
 

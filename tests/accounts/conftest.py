@@ -15,8 +15,9 @@ FULL_ADDRESS = {
 }
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _today():
+    """The self-service tests run on the factories' business day (``usefixtures`` in those modules)."""
     with clock.frozen_at(TODAY):
         yield
 

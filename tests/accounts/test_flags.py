@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from django_celery_beat.models import PeriodicTask
 
 from accounts.flags import account_flag_codes, flags_refresh, flags_refresh_all
 from accounts.models import AccountFlag
 from plexus_office import clock
 from tests.factories import AmbassadorFactory, SavedCardFactory, SubscriptionFactory
+
+pytestmark = pytest.mark.usefixtures("_today")
 
 
 def test_a_complete_reviewed_account_has_no_flag(member):

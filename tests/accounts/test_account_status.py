@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.foundation.test_load_scenario import GOOD
+from tests.operations.test_load_scenario import GOOD
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,8 @@ from accounts.models import SavedCard
 from plexus_office.platform.notifications import notify
 from tests.factories import AmbassadorFactory, SavedCardFactory, UserFactory
 
+pytestmark = pytest.mark.usefixtures("_today")
+
 
 @pytest.fixture
 def api(member):

@@ -21,8 +21,10 @@ from accounts.selfservice import (
 from accounts.services import account_cancel
 from plexus_office import clock
 from plexus_office.platform.models import EmailOutbox
-from tests.accounts_web.conftest import FULL_ADDRESS
+from tests.accounts.conftest import FULL_ADDRESS
 from tests.factories import AmbassadorFactory, ProductFactory, SavedCardFactory, UserFactory
+
+pytestmark = pytest.mark.usefixtures("_today")
 
 CARD = {
     "number": "4242 4242 4242 4242",

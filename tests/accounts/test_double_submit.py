@@ -9,10 +9,10 @@ from django.urls import reverse
 from accounts.models import Order, SavedCard
 from accounts.selfservice import card_add
 from plexus_office.platform.models import SandboxCharge
-from tests.accounts_web.test_services import CARD
+from tests.accounts.test_services import CARD
 from tests.factories import ProductFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_today")]
 
 ADDRESS = {
     "ship_to_street": "5 Elm St",
