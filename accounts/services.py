@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.enrollment.services import member_enroll
 from accounts.flags import flags_refresh
@@ -99,6 +100,9 @@ def sponsor_change_many(
         raise ValueError(f"unknown sponsor change reason {reason!r}")
     day = clock.today(on)
     user = actor_user(actor)
+    if connection.vendor == "postgresql":
+        _sponsor_change_many_sql(moves=moves, reason=reason, user_id=user.pk if user else None, day=day)
+        return len(moves)
     table = connection.ops.quote_name(Account._meta.db_table)
     for start in range(0, len(moves), MOVE_BATCH):
         batch = moves[start : start + MOVE_BATCH]
@@ -130,6 +134,49 @@ def sponsor_change_many(
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
     return len(moves)
+
+
+def _sponsor_change_many_sql(
+    *, moves: Sequence[tuple[int, int]], reason: str, user_id: int | None, day: date
+) -> None:
+    """PostgreSQL form of ``sponsor_change_many``: the moves travel as two arrays and the history and
+    the move are written by three statements, whatever the count (no model instance per move).
+
+    The account UPDATE sets only ``sponsor_id``, ``personally_enrolled`` and ``listed_under_2_on``
+    (same as the portable path); a structure derived from the sponsor (a genealogy path) is
+    maintained here too, next to the move, so every sponsor move keeps it.
+    """
+    accounts = [a for a, _s in moves]
+    sponsors = [s for _a, s in moves]
+    account_table = connection.ops.quote_name(Account._meta.db_table)
+    history = connection.ops.quote_name(Sponsorship._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {history} SET valid_to = %s, end_reason = %s "  # noqa: S608 - names from _meta
+            f"WHERE account_id = ANY(%s::bigint[]) AND valid_to IS NULL",
+            [day, reason, accounts],
+        )
+        cursor.execute(
+            f"INSERT INTO {history} (account_id, sponsor_id, valid_from, valid_to, reason, end_reason, "  # noqa: S608
+            f"personal, created_by_id, created_at) "
+            f"SELECT m.account_id, m.sponsor_id, %s, NULL, %s, '', false, %s, %s "
+            f"FROM unnest(%s::bigint[], %s::bigint[]) AS m(account_id, sponsor_id)",
+            [
+                day,
+                reason,
+                user_id,
+                timezone.now(),
+                accounts,
+                sponsors,
+            ],  # created_at is auto_now_add: wall clock
+        )
+        cursor.execute(
+            f"UPDATE {account_table} AS a SET sponsor_id = m.sponsor_id, personally_enrolled = false, "  # noqa: S608
+            f"listed_under_2_on = CASE WHEN m.sponsor_id = "
+            f"(SELECT id FROM {account_table} WHERE number = %s) THEN %s::date ELSE NULL END "
+            f"FROM unnest(%s::bigint[], %s::bigint[]) AS m(account_id, sponsor_id) WHERE a.id = m.account_id",
+            [CORPORATE_SPONSOR_NUMBER, day, accounts, sponsors],
+        )
 
 
 def account_cancel(*, account: Account, actor: User, reason: str) -> Account:

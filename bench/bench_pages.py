@@ -54,19 +54,19 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import Account, Order, OrderLine  # noqa: E402
 from clearing.models import ClearRequest  # noqa: E402
-from refunds.models import Refund  # noqa: E402
+from refunds.models import Refund, RefundLine  # noqa: E402
 
 
 def insert_refunds(n: int) -> int:
     refund, line, order = Refund._meta.db_table, OrderLine._meta.db_table, Order._meta.db_table
     sql = f"""
         INSERT INTO {refund} (
-            reason, status, requested_on, created_at, submitted_at, account_id, order_id, product_id,
+            reason, status, requested_on, created_at, submitted_at, account_id, order_id,
             amount, gross, deduction, pv, channel, decision_note, gateway_error, gateway_refund_id,
             label_reference, tracking_number, payment_attempts, postage_paid_by_customer,
             refused_shipment, return_method, due_on, decided_at)
         SELECT 'money_back', st.status, d.day, d.day::timestamptz, d.day::timestamptz, s.account_id,
-            s.order_id, s.product_id, 10.00, 10.00, 0.00, 10, 'member', '', '', '', '', '', 0, false,
+            s.order_id, 10.00, 10.00, 0.00, 10, 'member', '', '', '', '', s.id::text, 0, false,
             false, 'prepaid_label',
             CASE WHEN st.status IN ('requested', 'authorized', 'received') THEN d.day + 2 END,
             CASE WHEN st.status IN ('refunded', 'rejected') THEN d.day::timestamptz + interval '1 day' END
@@ -84,9 +84,21 @@ def insert_refunds(n: int) -> int:
             WHEN s.id %% 100 < 60 THEN 'refunded'
             ELSE 'rejected' END AS status) st
     """  # noqa: S608 - table names from model metadata
+    # One product per return: its line, found through the order line id parked in tracking_number.
+    lines_sql = f"""
+        INSERT INTO {RefundLine._meta.db_table} (refund_id, account_id, product_id, position, qty, gross, pv,
+            counts, received)
+        SELECT r.id, r.account_id, l.product_id, 0, 1, 10.00, 10, r.status NOT IN ('rejected', 'expired'),
+            CASE WHEN r.status IN ('received', 'refunded') THEN true END
+        FROM {refund} r JOIN {line} l ON l.id = r.tracking_number::bigint
+        WHERE r.tracking_number <> ''
+    """  # noqa: S608 - table names from model metadata
     with connection.cursor() as cursor:
         cursor.execute(sql, [n])
-        return cursor.rowcount
+        made = cursor.rowcount
+        cursor.execute(lines_sql)
+        cursor.execute(f"UPDATE {refund} SET tracking_number = '' WHERE tracking_number <> ''")  # noqa: S608
+        return made
 
 
 def insert_clear_requests(n: int) -> int:
@@ -126,6 +138,25 @@ def timed(client: Client, url: str, repeat: int) -> tuple[float, float, int, int
     return min(times), statistics.median(times), queries, status, slowest
 
 
+def _install_floor_view() -> None:
+    """``/bench-floor/``: the authenticated framework floor, the whole middleware stack, the session
+    and the user (two queries) and a one-line response; no template, no domain query."""
+    import types
+
+    from django.conf import settings
+    from django.http import HttpResponse
+    from django.urls import clear_url_caches, include, path
+
+    def floor(request):  # type: ignore[no-untyped-def]
+        return HttpResponse(f"ok {request.user.username}")
+
+    module = types.ModuleType("bench_floor_urls")
+    module.urlpatterns = [path("bench-floor/", floor), path("", include(settings.ROOT_URLCONF))]  # type: ignore[attr-defined]
+    sys.modules["bench_floor_urls"] = module
+    settings.ROOT_URLCONF = "bench_floor_urls"
+    clear_url_caches()
+
+
 def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("bench_pages needs PostgreSQL (INSERT ... SELECT with window functions and LATERAL)")
@@ -147,9 +178,13 @@ def main() -> None:
     if leader.user is None:
         sys.exit(f"account #{ARGS.leader} has no login")
     leader_user = leader.user
-    staff, member = Client(), Client()
+    staff, member, qualified, lead = Client(), Client(), Client(), Client()
     staff.force_login(admin_user)
     member.force_login(leader_user)
+    # seed_demo's other demo logins: a leader meeting the five Leads rules and a due lead under "2".
+    qualified.force_login(user_model.objects.get(username="qualified"))
+    lead.force_login(user_model.objects.get(username="lead"))
+    _install_floor_view()
     pages = [
         ("admin refunds (default)", staff, "/admin/refunds/refund/"),
         ("admin refunds status=requested", staff, "/admin/refunds/refund/?status__exact=requested"),
@@ -161,8 +196,12 @@ def main() -> None:
         ("admin clear status=submitted", staff, "/admin/clearing/clearrequest/?status__exact=submitted"),
         ("admin clear status=rejected", staff, "/admin/clearing/clearrequest/?status__exact=rejected"),
         ("admin clear overdue", staff, "/admin/clearing/clearrequest/?due=overdue"),
-        ("member dashboard /", member, "/"),
+        ("floor: authenticated one-line view", member, "/bench-floor/"),
+        ("member dashboard / (big leader)", member, "/"),
+        ("member dashboard / (qualified sponsor)", qualified, "/"),
+        ("member dashboard / (lead under 2)", lead, "/"),
         ("member personal information", member, "/account/personal/"),
+        ("member saved cards", member, "/account/cards/"),
     ]
     rows = [(label, *timed(client, url, ARGS.repeat)) for label, client, url in pages]
     print(
@@ -174,9 +213,10 @@ def main() -> None:
         f"requests in {clears_s:.1f} s ({open_clears:,} open); orders {Order.objects.count():,}; "
         f"logged in as superuser / account #{leader.number} ({leader_user.username})"
     )
-    print(f"{'page':<34}{'best ms':>9}{'median ms':>11}{'queries':>9}{'status':>8}  slowest statement")
+    print(f"load average {os.getloadavg()[0]:.1f} (2 shared cores); Test Client, DEBUG off, in-process")
+    print(f"{'page':<40}{'best ms':>9}{'median ms':>11}{'queries':>9}{'status':>8}  slowest statement")
     for label, best, median, queries, status, slowest in rows:
-        print(f"{label:<34}{best:>9.0f}{median:>11.0f}{queries:>9}{status:>8}  {slowest}")
+        print(f"{label:<40}{best:>9.0f}{median:>11.0f}{queries:>9}{status:>8}  {slowest}")
     if any(row[4] != 200 for row in rows):
         sys.exit("a page did not answer 200")
 

@@ -19,7 +19,13 @@ from django.db.models.functions import Coalesce
 
 from accounts.history import status_on_expression
 from accounts.models import CORPORATE_SPONSOR_NUMBER, Account, AccountKind, AccountStatus
-from accounts.selectors import LEAD_MIN_TITLE_RANK, lead_verdict_from_annotated, qualified_lead_sponsors
+from accounts.selectors import (
+    LEAD_MIN_TITLE_RANK,
+    LeadFacts,
+    lead_facts_sql,
+    lead_verdict_from_annotated,
+    qualified_lead_sponsors,
+)
 from leads.models import CorrectionStatus, LeadBatch, LeadPlacement, QualifiedSponsor, SponsorCorrection
 from plexus_office.dates import half_month
 
@@ -33,6 +39,9 @@ class Reason:
     NOT_DUE = "not_due"
     NO_QUALIFIED_SPONSOR = "no_qualified_sponsor"
     NO_OPEN_SPONSOR = "no_open_sponsor"  # qualified sponsors exist, all had their batch this half-month
+    # Open sponsors exist, but every one of them sits in the lead's own downline (placing the lead
+    # under one would make a loop): not a capacity problem, so not "no_open_sponsor".
+    ONLY_SPONSORS_IN_DOWNLINE = "only_sponsors_in_own_downline"
     CANCELLED = "cancelled"
     NOT_A_LEAD = "not_a_lead"  # a retail customer: the program places ambassadors and VIP customers
     CORRECTION_PENDING = "correction_pending"  # customer service is deciding where it belongs
@@ -107,13 +116,20 @@ def wait_order_key(row: SponsorRow) -> tuple[bool, date, int]:
 def qualified_sponsors(*, as_of: date) -> list[SponsorRow]:
     """Every qualified sponsor with its rule snapshot and whether it is open this half-month (one query)."""
     start, _end = half_month(as_of)
-    batch_this_half = LeadBatch.objects.filter(sponsor=OuterRef("pk"), half_month_start=start)
-    rows = qualified_lead_sponsors(as_of=as_of).annotate(has_batch=Exists(batch_this_half))
+    qualified, params = lead_facts_sql(as_of=as_of)
+    batches = connection.ops.quote_name(LeadBatch._meta.db_table)
+    sql = (
+        f"SELECT s.*, EXISTS (SELECT 1 FROM {batches} b WHERE b.sponsor_id = s.id "  # noqa: S608 - _meta
+        f"AND b.half_month_start = %s) FROM ({qualified}) s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start, *params])
+        rows = [(LeadFacts.from_row(row), bool(row[-1])) for row in cursor.fetchall()]
     result = []
-    for account in rows:
-        verdict = lead_verdict_from_annotated(account, as_of=as_of)
+    for account, has_batch in rows:
+        verdict = lead_verdict_from_annotated(account, as_of=as_of)  # type: ignore[arg-type]
         last = account.last_lead_batch_on
-        is_open = not account.has_batch and (last is None or last < start)  # type: ignore[attr-defined]
+        is_open = not has_batch and (last is None or last < start)
         snapshot = {
             "as_of": as_of.isoformat(),
             "qualified": verdict.qualified,
@@ -123,7 +139,7 @@ def qualified_sponsors(*, as_of: date) -> list[SponsorRow]:
         }
         result.append(
             SponsorRow(
-                id=account.pk,
+                id=account.id,
                 number=account.number,
                 name=account.name,
                 email=account.email,
@@ -225,7 +241,9 @@ def distribute(
         if chosen is None and heap is not everyone:
             chosen = _take(everyone, counts, open_rows, lead_id=lead.id, forbidden=forbidden)
         if chosen is None:
-            unplaced[lead.id] = Reason.NO_OPEN_SPONSOR
+            # The heap of everyone holds every open sponsor: finding none there means either there
+            # is none, or each one is below this lead (the loop guard skipped them).
+            unplaced[lead.id] = Reason.ONLY_SPONSORS_IN_DOWNLINE if open_rows else Reason.NO_OPEN_SPONSOR
             continue
         counts[chosen] += 1
         heapq.heappush(everyone, (counts[chosen], chosen))

@@ -38,6 +38,7 @@ class AuditAction(StrEnum):
     CARD_REMOVED = "card_removed"
     CLAIM = "claim"
     CLEARED = "cleared"
+    CONTACT_NOTE_ADDED = "contact_note_added"  # staff workspace: a note on the member's service log
     DROPSHIP_ORDER_PLACED = "dropship_order_placed"
     EMAIL_CHANGE_REQUESTED = "email_change_requested"
     EMAIL_CHANGED = "email_changed"

@@ -49,7 +49,7 @@ def lines_from_refunds(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0005_fewer_account_indexes"),
-        ("refunds", "0004_payment_claim"),
+        ("refunds", "0005_refund_status_due_index"),
     ]
 
     operations = [

@@ -16,7 +16,7 @@ def product_from_lines(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("refunds", "0005_one_return_one_package"),
+        ("refunds", "0006_one_return_one_package"),
     ]
 
     operations = [
