@@ -81,6 +81,8 @@ class Account(FSMModelMixin, models.Model):
     email_bounced_at = models.DateTimeField(null=True, blank=True)
     phone = models.CharField(max_length=20, blank=True, help_text="E.164")
     country = models.CharField(max_length=2, default="US")
+    # Language of the pages and of everything sent to the member (emails, inbox); a LANGUAGES code.
+    preferred_language = models.CharField(max_length=10, default="en", choices=settings.LANGUAGES)
 
     mailing_street = models.CharField(max_length=200, blank=True)
     mailing_unit = models.CharField("mailing apartment/unit", max_length=50, blank=True)
