@@ -74,6 +74,29 @@ def test_member_layout_and_inbox_have_no_english_left(client, language):
     assert [s for s in MEMBER_ENGLISH if s in body] == []
 
 
+DASHBOARD_ENGLISH = [
+    "Welcome back",
+    "Your account",
+    "Account number",
+    "Commission qualified",
+    "Your information is up to date",
+    "My information is current",
+    "No notifications yet",
+    "Open the inbox",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["es", "fr-ca"])
+def test_dashboard_has_no_english_left_in_the_account_panels(client, language):
+    user = UserFactory(username="dash")
+    AmbassadorFactory(user=user)
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    body = client.get(reverse("dashboard")).content.decode()
+    assert [s for s in DASHBOARD_ENGLISH + MEMBER_ENGLISH if s in body] == []
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "expected"),
