@@ -111,3 +111,30 @@ def test_email_is_written_in_the_recipient_language(language, expected):
     for english in ("Hello", "was cancelled", "You are welcome back", "You receive this email"):
         assert english not in rendered.text and english not in rendered.html
     assert f'lang="{language}"' in rendered.html
+
+
+PAGE_ENGLISH = {
+    "account_personal": [
+        "Mailing address",
+        "Shipping address",
+        "Save personal information",
+        "Apartment / unit",
+        "State / province",
+        "Send confirmation link",
+        "Last reviewed",
+        "Change my password",
+        "Stored in international format",
+    ],
+    "account_cards": ["No cards on file", "Add a card", "Card number", "Security code", "payment processor"],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["es", "fr-ca"])
+@pytest.mark.parametrize("page", sorted(PAGE_ENGLISH))
+def test_account_pages_have_no_english_left(client, language, page):
+    user = UserFactory(username="pages")
+    AmbassadorFactory(user=user, preferred_language=language)
+    client.force_login(user)
+    body = client.get(reverse(page)).content.decode()
+    assert [s for s in PAGE_ENGLISH[page] + MEMBER_ENGLISH if s in body] == []
