@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Product
 from accounts.validation import COUNTRIES, US_STATES
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 REGION_HELP = _("U.S. and Canada: the two-letter code (e.g. AZ, ON).")
 
@@ -28,7 +33,9 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _address_fields(prefix: str, street_label: str, *, required: bool = True) -> dict[str, forms.Field]:
+def _address_fields(
+    prefix: str, street_label: str | _StrPromise, *, required: bool = True
+) -> dict[str, forms.Field]:
     return {
         f"{prefix}street": forms.CharField(label=street_label, max_length=200, required=required),
         f"{prefix}unit": forms.CharField(label=_("Apartment / unit"), max_length=50, required=False),
