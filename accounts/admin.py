@@ -10,6 +10,8 @@ here: editing it in a form would skip the history and the loop check).
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 # Self-service models (flags, pending email changes) register their admin there.
 from accounts import admin_selfservice  # noqa: F401
@@ -69,8 +71,21 @@ class AccountAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
         "cancelled_at",
         "cancel_reason",
         "email_bounced_at",
+        "team_links",
     )
     inlines = [SponsorshipInline]
+
+    @admin.display(description="Organization")
+    def team_links(self, obj: Account) -> str:
+        """Read-only tree and report of the member's organization, with an as-of control."""
+        if obj.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">Team tree</a> · <a href="{}">Downline report</a>',
+            reverse("team:staff_tree", args=[obj.number]),
+            reverse("team:staff_report", args=[obj.number]),
+        )
+
     fieldsets = (
         (
             None,
@@ -88,7 +103,10 @@ class AccountAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
-        ("Genealogy", {"fields": ("sponsor", "personally_enrolled", "enrolled_on", "listed_under_2_on")}),
+        (
+            "Genealogy",
+            {"fields": ("sponsor", "personally_enrolled", "enrolled_on", "listed_under_2_on", "team_links")},
+        ),
         ("Ranks and fees", {"fields": ("title_rank", "membership_fee_due_on", "last_lead_batch_on")}),
         (
             "Mailing address",
@@ -270,3 +288,6 @@ class PerkCreditAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
     list_select_related = ("account", "order")
     autocomplete_fields = ("account",)
     raw_id_fields = ("order",)
+
+
+from accounts import admin_enrollment  # noqa: E402,F401  (registers the staff enrollment page)

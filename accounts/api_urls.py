@@ -3,8 +3,10 @@
 from django.urls import path
 
 from accounts.api import views
+from accounts.enrollment.api import EnrollmentCreateView
 
 urlpatterns = [
+    path("enrollments/", EnrollmentCreateView.as_view(), name="api_enrollments"),
     path("me/", views.MeView.as_view(), name="api_me"),
     path("me/email/", views.EmailChangeView.as_view(), name="api_me_email"),
     path("me/info-current/", views.InfoCurrentView.as_view(), name="api_me_info_current"),

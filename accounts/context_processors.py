@@ -16,6 +16,8 @@ from accounts.members import request_member
 
 # (url name, label, who sees it): "ambassador" links are hidden from customers.
 PROGRAM_LINKS = (
+    ("team:tree", _("My team"), "ambassador"),
+    ("team:report", _("Downline report"), "ambassador"),
     ("clearing:home", _("Clear inactive members"), "ambassador"),
     ("refunds:home", _("Request a refund"), "any"),
     ("leads:correction", _("Sponsor correction"), "any"),

@@ -126,6 +126,9 @@ class Account(FSMModelMixin, models.Model):
             models.Index(fields=["sponsor", "kind"]),
             models.Index(Lower("email"), name="account_email_lower"),
             models.Index(fields=["name"]),
+            # Staff member lookup by phone (E.164). The name search's trigram index is PostgreSQL
+            # only and created by migration 0006 (accounts/lookup.py).
+            models.Index(fields=["phone"], name="account_phone", condition=~Q(phone="")),
         ]
 
     def __str__(self) -> str:
@@ -162,11 +165,19 @@ class Sponsorship(models.Model):
     reason = models.CharField(max_length=20, choices=SponsorChangeReason.choices)
     end_reason = models.CharField(max_length=20, choices=SponsorChangeReason.choices, blank=True)
     personal = models.BooleanField(default=True, help_text="A personal enrollment by the sponsor.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # Indexed only where set (a staff correction): jobs write it empty on 100k rows per Leads run.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["account", "valid_from", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_by"], condition=Q(created_by__isnull=False), name="sponsorship_created_by"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["account"], condition=Q(valid_to__isnull=True), name="sponsorship_one_open_period"
@@ -183,7 +194,9 @@ class PaidRank(models.Model):
     rank = models.PositiveSmallIntegerField(choices=Rank.choices)
 
     class Meta:
-        ordering = ["account", "month"]
+        # By the key column: "account" would sort by Account's ordering, joining accounts in every
+        # paid-rank subquery just to sort rows the filter already pins to one account.
+        ordering = ["account_id", "month"]
         constraints = [models.UniqueConstraint(fields=["account", "month"], name="paid_rank_one_per_month")]
 
     def __str__(self) -> str:
@@ -324,6 +337,12 @@ class MembershipFeePayment(models.Model):
     paid_on = models.DateField()
     amount = models.DecimalField(max_digits=10, decimal_places=2)
     covers_until = models.DateField(help_text="The new due date this payment bought.")
+    charge_id = models.CharField(max_length=100, blank=True, help_text="Gateway charge (blank: not by card).")
+    card = models.ForeignKey(
+        SavedCard, null=True, blank=True, on_delete=models.SET_NULL, related_name="fee_payments"
+    )
+    # One payment per key: a double click on "Pay now" pays once (key = account + due date paid).
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["account", "-paid_on"]
@@ -394,4 +413,5 @@ class PerkCredit(models.Model):
 
 
 # Self-service models live in their own module (flags, pending email changes); registered here.
+from accounts.models_enrollment import Enrollment, EnrollmentChannel  # noqa: E402,F401
 from accounts.models_selfservice import AccountFlag, FlagCode, PendingEmailChange  # noqa: E402,F401

@@ -9,17 +9,17 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.utils import timezone
 
+from accounts.enrollment.services import member_enroll
 from accounts.flags import flags_refresh
 from accounts.genealogy import SponsorLoopError, would_create_loop
 from accounts.models import (
     CORPORATE_SPONSOR_NUMBER,
     Account,
-    AccountKind,
     AccountStatus,
+    EnrollmentChannel,
     SponsorChangeReason,
     Sponsorship,
     Subscription,
@@ -28,6 +28,7 @@ from accounts.models import (
 from plexus_office import clock
 from plexus_office.platform.actors import actor_user
 from plexus_office.platform.audit import AuditAction, audit_record
+from plexus_office.platform.errors import Refused
 from plexus_office.platform.notifications import notify
 
 
@@ -99,6 +100,9 @@ def sponsor_change_many(
         raise ValueError(f"unknown sponsor change reason {reason!r}")
     day = clock.today(on)
     user = actor_user(actor)
+    if connection.vendor == "postgresql":
+        _sponsor_change_many_sql(moves=moves, reason=reason, user_id=user.pk if user else None, day=day)
+        return len(moves)
     table = connection.ops.quote_name(Account._meta.db_table)
     for start in range(0, len(moves), MOVE_BATCH):
         batch = moves[start : start + MOVE_BATCH]
@@ -130,6 +134,49 @@ def sponsor_change_many(
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
     return len(moves)
+
+
+def _sponsor_change_many_sql(
+    *, moves: Sequence[tuple[int, int]], reason: str, user_id: int | None, day: date
+) -> None:
+    """PostgreSQL form of ``sponsor_change_many``: the moves travel as two arrays and the history and
+    the move are written by three statements, whatever the count (no model instance per move).
+
+    The account UPDATE sets only ``sponsor_id``, ``personally_enrolled`` and ``listed_under_2_on``
+    (same as the portable path); a structure derived from the sponsor (a genealogy path) is
+    maintained here too, next to the move, so every sponsor move keeps it.
+    """
+    accounts = [a for a, _s in moves]
+    sponsors = [s for _a, s in moves]
+    account_table = connection.ops.quote_name(Account._meta.db_table)
+    history = connection.ops.quote_name(Sponsorship._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {history} SET valid_to = %s, end_reason = %s "  # noqa: S608 - names from _meta
+            f"WHERE account_id = ANY(%s::bigint[]) AND valid_to IS NULL",
+            [day, reason, accounts],
+        )
+        cursor.execute(
+            f"INSERT INTO {history} (account_id, sponsor_id, valid_from, valid_to, reason, end_reason, "  # noqa: S608
+            f"personal, created_by_id, created_at) "
+            f"SELECT m.account_id, m.sponsor_id, %s, NULL, %s, '', false, %s, %s "
+            f"FROM unnest(%s::bigint[], %s::bigint[]) AS m(account_id, sponsor_id)",
+            [
+                day,
+                reason,
+                user_id,
+                timezone.now(),
+                accounts,
+                sponsors,
+            ],  # created_at is auto_now_add: wall clock
+        )
+        cursor.execute(
+            f"UPDATE {account_table} AS a SET sponsor_id = m.sponsor_id, personally_enrolled = false, "  # noqa: S608
+            f"listed_under_2_on = CASE WHEN m.sponsor_id = "
+            f"(SELECT id FROM {account_table} WHERE number = %s) THEN %s::date ELSE NULL END "
+            f"FROM unnest(%s::bigint[], %s::bigint[]) AS m(account_id, sponsor_id) WHERE a.id = m.account_id",
+            [CORPORATE_SPONSOR_NUMBER, day, accounts, sponsors],
+        )
 
 
 def account_cancel(*, account: Account, actor: User, reason: str) -> Account:
@@ -183,68 +230,24 @@ def account_enroll(
     actor: User | None,
     personal: bool = True,
 ) -> Account:
-    """Enroll a new member under ``sponsor``: the account and its opening Sponsorship ("enrollment").
+    """Enroll a new member under ``sponsor`` (staff and tests): ``accounts.enrollment``'s service.
 
-    The email must be unique among live accounts only, so a cleared or cancelled person can enroll
-    again at once with the same address (the old account stays for history). Bad input raises
-    ``ValidationError`` naming the field and creates nothing.
+    Refusals come back as ``ValidationError`` naming the field, so existing callers keep their shape;
+    new code calls ``accounts.enrollment.services.member_enroll`` and gets ``Refused`` codes.
     """
 
-    if kind not in AccountKind.values:
-        raise ValidationError({"kind": f"kind: {kind!r} is not one of {', '.join(AccountKind.values)}"})
-    clean_email = (email or "").strip()
+    if not personal:
+        raise ValueError("an enrollment is always personal; lead placement moves accounts afterwards")
     try:
-        validate_email(clean_email)
-    except ValidationError:
-        raise ValidationError({"email": f"email: {email!r} is not a valid email address"}) from None
-    clean_name = (name or "").strip()
-    if not clean_name:
-        raise ValidationError({"name": "name: a name is required"})
-    clean_country = (country or "").strip().upper()
-    if len(clean_country) != 2 or not clean_country.isalpha():
-        raise ValidationError({"country": f"country: {country!r} is not a two-letter country code"})
-    if sponsor is None or sponsor.status != AccountStatus.ACTIVE:
-        raise ValidationError({"sponsor": "sponsor: a live sponsor account is required"})
-    day = clock.today(enrolled_on)
-    user = actor_user(actor)
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                if Account.objects.filter(email__iexact=clean_email, status=AccountStatus.ACTIVE).exists():
-                    raise ValidationError(
-                        {"email": f"email: {clean_email} already belongs to a live account"}
-                    )
-                # The unique constraint on number decides a race between two enrollments; retried.
-                number = (Account.objects.aggregate(top=Max("number"))["top"] or 0) + 1
-                account = Account.objects.create(
-                    number=number,
-                    kind=kind,
-                    sponsor=sponsor,
-                    personally_enrolled=personal,
-                    enrolled_on=day,
-                    name=clean_name,
-                    email=clean_email,
-                    country=clean_country,
-                    listed_under_2_on=day if sponsor.number == CORPORATE_SPONSOR_NUMBER else None,
-                )
-                Sponsorship.objects.create(
-                    account=account,
-                    sponsor=sponsor,
-                    valid_from=day,
-                    reason=SponsorChangeReason.ENROLLMENT,
-                    personal=personal,
-                    created_by=user,
-                )
-                audit_record(
-                    actor=user,
-                    obj=account,
-                    action=AuditAction.ENROLLED,
-                    changes={"sponsor": (None, sponsor.number), "kind": (None, kind)},
-                )
-                return account
-        except IntegrityError as err:
-            if "email" in str(err).lower():
-                taken = f"email: {clean_email} already belongs to a live account"
-                raise ValidationError({"email": taken}) from None
-            continue
-    raise ValidationError({"number": "number: could not allocate an account number; try again"})
+        return member_enroll(
+            kind=kind,
+            name=name,
+            email=email,
+            country=country,
+            sponsor_number=sponsor.number if sponsor is not None else None,
+            as_of=enrolled_on,
+            actor=actor,
+            channel=EnrollmentChannel.STAFF,
+        )
+    except Refused as refusal:
+        raise ValidationError({refusal.field or "__all__": refusal.message}) from None

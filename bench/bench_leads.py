@@ -42,9 +42,14 @@ parser.add_argument(
 )
 parser.add_argument("--profile", action="store_true", help="cProfile the set-based run (top 25)")
 parser.add_argument("--keep", action="store_true", help="keep the template copy")
+parser.add_argument(
+    "--floor", action="store_true", help="first run bench_leads_floor.py (same options) and print the ratio"
+)
 ARGS = parser.parse_args()
 
 from benchdb import use_template_copy  # noqa: E402
+
+os.environ["BENCH_TEMPLATE_URL"] = os.environ.get("DATABASE_URL", "")
 
 COPY = use_template_copy("leads", keep=ARGS.keep)
 
@@ -145,6 +150,26 @@ def by_kind(captured: list[dict[str, str]]) -> dict[str, tuple[int, float]]:
     return groups
 
 
+def _floor(as_of: date) -> float:
+    """Run bench_leads_floor.py on its own copy of the seeded database; its total seconds."""
+    import re
+    import subprocess
+
+    args = [
+        sys.executable,
+        str(Path(__file__).resolve().parent / "bench_leads_floor.py"),
+        "--as-of",
+        str(as_of),
+    ]
+    if ARGS.all_due:
+        args.append("--all-due")
+    env = {**os.environ, "DATABASE_URL": os.environ["BENCH_TEMPLATE_URL"]}
+    output = subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout
+    print(output, end="")
+    found = re.search(r"FLOOR_SECONDS=([0-9.]+)", output)
+    return float(found.group(1)) if found else 0.0
+
+
 def main() -> None:
     setup = ""
     if ARGS.seed:
@@ -171,6 +196,7 @@ def main() -> None:
     due = sum(1 for row in accounts_under_2() if classify(row, as_of=as_of) is None)
     members = Account.objects.count()
 
+    floor_seconds = _floor(as_of) if ARGS.floor else None
     naive_seconds, naive_queries, naive_n = (0.0, 0, 0)
     if ARGS.naive_sample:
         naive_seconds, naive_queries, naive_n = naive_loop(ARGS.naive_sample, as_of)
@@ -215,6 +241,12 @@ def main() -> None:
         print(f"  {float(q['time']):8.3f} s  {' '.join(q['sql'].split())[:150]}")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    if floor_seconds:
+        print(
+            f"project/floor: {real_seconds:.2f} s / {floor_seconds:.2f} s = "
+            f"{real_seconds / floor_seconds:.2f}x "
+            f"(floor: bench/leads_floor.sql, one transaction, on its own copy just before)"
+        )
     duplicates = LeadPlacement.objects.count() - LeadPlacement.objects.values("lead").distinct().count()
     print(f"placements recorded {LeadPlacement.objects.count():,}; duplicates {duplicates}")
     if duplicates:

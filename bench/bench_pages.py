@@ -126,6 +126,25 @@ def timed(client: Client, url: str, repeat: int) -> tuple[float, float, int, int
     return min(times), statistics.median(times), queries, status, slowest
 
 
+def _install_floor_view() -> None:
+    """``/bench-floor/``: the authenticated framework floor, the whole middleware stack, the session
+    and the user (two queries) and a one-line response; no template, no domain query."""
+    import types
+
+    from django.conf import settings
+    from django.http import HttpResponse
+    from django.urls import clear_url_caches, include, path
+
+    def floor(request):  # type: ignore[no-untyped-def]
+        return HttpResponse(f"ok {request.user.username}")
+
+    module = types.ModuleType("bench_floor_urls")
+    module.urlpatterns = [path("bench-floor/", floor), path("", include(settings.ROOT_URLCONF))]  # type: ignore[attr-defined]
+    sys.modules["bench_floor_urls"] = module
+    settings.ROOT_URLCONF = "bench_floor_urls"
+    clear_url_caches()
+
+
 def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("bench_pages needs PostgreSQL (INSERT ... SELECT with window functions and LATERAL)")
@@ -147,9 +166,13 @@ def main() -> None:
     if leader.user is None:
         sys.exit(f"account #{ARGS.leader} has no login")
     leader_user = leader.user
-    staff, member = Client(), Client()
+    staff, member, qualified, lead = Client(), Client(), Client(), Client()
     staff.force_login(admin_user)
     member.force_login(leader_user)
+    # seed_demo's other demo logins: a leader meeting the five Leads rules and a due lead under "2".
+    qualified.force_login(user_model.objects.get(username="qualified"))
+    lead.force_login(user_model.objects.get(username="lead"))
+    _install_floor_view()
     pages = [
         ("admin refunds (default)", staff, "/admin/refunds/refund/"),
         ("admin refunds status=requested", staff, "/admin/refunds/refund/?status__exact=requested"),
@@ -161,8 +184,12 @@ def main() -> None:
         ("admin clear status=submitted", staff, "/admin/clearing/clearrequest/?status__exact=submitted"),
         ("admin clear status=rejected", staff, "/admin/clearing/clearrequest/?status__exact=rejected"),
         ("admin clear overdue", staff, "/admin/clearing/clearrequest/?due=overdue"),
-        ("member dashboard /", member, "/"),
+        ("floor: authenticated one-line view", member, "/bench-floor/"),
+        ("member dashboard / (big leader)", member, "/"),
+        ("member dashboard / (qualified sponsor)", qualified, "/"),
+        ("member dashboard / (lead under 2)", lead, "/"),
         ("member personal information", member, "/account/personal/"),
+        ("member saved cards", member, "/account/cards/"),
     ]
     rows = [(label, *timed(client, url, ARGS.repeat)) for label, client, url in pages]
     print(
@@ -174,9 +201,10 @@ def main() -> None:
         f"requests in {clears_s:.1f} s ({open_clears:,} open); orders {Order.objects.count():,}; "
         f"logged in as superuser / account #{leader.number} ({leader_user.username})"
     )
-    print(f"{'page':<34}{'best ms':>9}{'median ms':>11}{'queries':>9}{'status':>8}  slowest statement")
+    print(f"load average {os.getloadavg()[0]:.1f} (2 shared cores); Test Client, DEBUG off, in-process")
+    print(f"{'page':<40}{'best ms':>9}{'median ms':>11}{'queries':>9}{'status':>8}  slowest statement")
     for label, best, median, queries, status, slowest in rows:
-        print(f"{label:<34}{best:>9.0f}{median:>11.0f}{queries:>9}{status:>8}  {slowest}")
+        print(f"{label:<40}{best:>9.0f}{median:>11.0f}{queries:>9}{status:>8}  {slowest}")
     if any(row[4] != 200 for row in rows):
         sys.exit("a page did not answer 200")
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import admin, messages
-from django.utils.html import format_html
 
 from clearing.models import ClearRequest, ClearStatus
 from clearing.services import clear_request_clear, clear_request_reject
 from plexus_office.platform.admin import QueueAdmin
+from plexus_office.platform.admin_polish import readable_facts
 
 
 @admin.register(ClearRequest)
@@ -55,13 +53,13 @@ class ClearRequestAdmin(QueueAdmin):
 
     @admin.display(description="facts at submission")
     def submitted_facts(self, obj: ClearRequest) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(obj.facts, indent=2, sort_keys=True))
+        return readable_facts(obj.facts)
 
     @admin.display(description="facts at processing")
     def processing_facts_view(self, obj: ClearRequest) -> str:
         if obj.processing_facts is None:
             return "—"
-        return format_html("<pre>{}</pre>", json.dumps(obj.processing_facts, indent=2, sort_keys=True))
+        return readable_facts(obj.processing_facts)
 
     def perform_transition(self, *, request, obj, transition_name: str, note: str) -> None:
         if transition_name == "clear":

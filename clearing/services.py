@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.flags import flags_refresh
 from accounts.genealogy import is_in_downline
+from accounts.history import NOT_ENROLLED, is_in_downline_on, status_on
 from accounts.models import (
     CORPORATE_SPONSOR_NUMBER,
     Account,
@@ -75,7 +76,7 @@ _user = actor_user  # the services' short name for it
 
 
 def _contact(account: Account) -> dict[str, Any]:
-    return {"number": account.number, "name": account.name, "kind": account.get_kind_display()}
+    return {"number": account.number, "name": account.name, "kind": str(account.get_kind_display())}
 
 
 def kind_for(member: Account) -> ClearKind:
@@ -97,10 +98,14 @@ def clear_request_check(*, requester: Account, member: Account, as_of: date | No
             "only an upline Brand Ambassador can ask to clear a member.",
             field="requester",
         )
-    if requester.status != AccountStatus.ACTIVE:
+    requester_status = (
+        requester.status if requester.status != AccountStatus.ACTIVE else status_on(requester, day)
+    )
+    if requester_status != AccountStatus.ACTIVE:
+        what = "not enrolled yet" if requester_status == NOT_ENROLLED else "cancelled"
         raise ClearRefused(
             "requester_not_ambassador",
-            f"Account {requester.number} is cancelled: "
+            f"Account {requester.number} is {what} on {day.isoformat()}: "
             "only a live Brand Ambassador can ask to clear a member.",
             field="requester",
         )
@@ -108,7 +113,12 @@ def clear_request_check(*, requester: Account, member: Account, as_of: date | No
         raise ClearRefused(
             "not_in_downline", f"Account {member.number} is your own account, not a member of your downline."
         )
-    if not is_in_downline(member_id=member.pk, upline_id=requester.pk):
+    # The live tree, and for an explicit day (operations commands) also the sponsor history of that
+    # day: a request is filed now, so a member cleared since is out even when asked about a past day.
+    in_downline = is_in_downline(member_id=member.pk, upline_id=requester.pk) and (
+        as_of is None or is_in_downline_on(member_id=member.pk, upline_id=requester.pk, day=day)
+    )
+    if not in_downline:
         raise ClearRefused(
             "not_in_downline",
             f"Account {member.number} is not in the downline of account {requester.number}: "
@@ -121,7 +131,7 @@ def clear_request_check(*, requester: Account, member: Account, as_of: date | No
             f"Account {member.number} already has an open clear request (#{open_request.pk}, submitted "
             f"{timezone_day(open_request)}, decision due {open_request.due_on.isoformat()}).",
         )
-    if member.status != AccountStatus.ACTIVE:
+    if member.status != AccountStatus.ACTIVE:  # cancelled now: a request filed now cannot clear it
         when = member.cancelled_at.date().isoformat() if member.cancelled_at else "earlier"
         raise ClearRefused("member_cancelled", f"Account {member.number} was already cancelled ({when}).")
     verdict = account_activity(account=member, as_of=day)
@@ -154,7 +164,7 @@ def clear_request_submit(
         raise ClearRefused(
             "invalid_reason", f"reason: keep it under {REASON_MAX_LENGTH:,} characters.", field="reason"
         )
-    facts = clear_request_check(requester=requester, member=member, as_of=day)
+    facts = clear_request_check(requester=requester, member=member, as_of=as_of)
     user = _user(actor)
     try:
         with transaction.atomic():

@@ -3,7 +3,6 @@ for any ambassador, and the Sponsor Correction queue for Customer Service."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from django.contrib import admin
@@ -15,6 +14,7 @@ from django.utils.html import format_html
 
 from accounts.models import Account
 from accounts.selectors import lead_sponsor_verdict
+from leads.admin_runs import LeadRunAdmin
 from leads.models import LeadBatch, LeadPlacement, LeadRun, QualifiedSponsor, SponsorCorrection
 from leads.selectors import qualified_sponsor_page_queryset
 from leads.services import sponsor_correction_approve, sponsor_correction_reject
@@ -22,28 +22,10 @@ from plexus_office import clock
 from plexus_office.dates import half_month
 from plexus_office.platform.admin import QueueAdmin
 from plexus_office.platform.admin_base import ReadOnlyAdmin
+from plexus_office.platform.admin_polish import readable_facts
 
-
-@admin.register(LeadRun)
-class LeadRunAdmin(ReadOnlyAdmin):
-    list_display = (
-        "id",
-        "as_of",
-        "dry_run",
-        "trigger",
-        "started_at",
-        "finished_at",
-        "state",
-        "placed_count",
-        "batch_count",
-        "unplaced_count",
-        "due_count",
-        "qualified_sponsor_count",
-        "open_sponsor_count",
-    )
-    list_filter = ("dry_run", "trigger", "as_of")
-    date_hierarchy = "started_at"
-    readonly_fields = [f.name for f in LeadRun._meta.fields] + ["state"]
+# Runs (list, run page, starting dry and real runs) live in admin_runs.py.
+admin.site.register(LeadRun, LeadRunAdmin)
 
 
 @admin.register(LeadBatch)
@@ -77,7 +59,7 @@ class LeadPlacementAdmin(ReadOnlyAdmin):
 
     @admin.display(description="why the sponsor qualified (snapshot at placement)")
     def facts(self, obj: LeadPlacement) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(obj.snapshot, indent=2, sort_keys=True))
+        return readable_facts(obj.snapshot)
 
 
 @admin.register(QualifiedSponsor)
@@ -163,7 +145,7 @@ class QualifiedSponsorAdmin(ReadOnlyAdmin):
                     verdict=verdict,
                     rules=[(name, verdict.rules[name], verdict.explanations[name]) for name in verdict.rules],
                 )
-                context["facts_json"] = json.dumps(verdict.facts, indent=2, sort_keys=True)
+                context["facts_readable"] = readable_facts(verdict.facts)
         return TemplateResponse(request, "admin/leads/qualification.html", context)
 
 

@@ -38,10 +38,17 @@ class LeadRun(models.Model):
     batch_count = models.PositiveIntegerField(default=0)
     query_count = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # What the run decided, for its admin page: {"unplaced": [[lead number, reason], ...],
+    # "placements": [[lead, sponsor, same country], ...] (dry runs only: real runs have LeadPlacement
+    # rows)}; each list capped at REPORT_CAP entries, the totals are the counts above.
+    report = models.JSONField(default=dict, blank=True)
+
+    REPORT_CAP = 20_000
 
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["-started_at"])]
+        permissions = [("start_leadrun", "Can start a Leads run (dry or real) from the admin")]
 
     def __str__(self) -> str:
         kind = "dry run" if self.dry_run else "run"
@@ -58,7 +65,10 @@ class LeadBatch(models.Model):
     """All leads one sponsor received in one half-month (days 1-15 or 16-end)."""
 
     run = models.ForeignKey(LeadRun, on_delete=models.CASCADE, related_name="batches")
-    sponsor = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="lead_batches")
+    # No single-column index: the unique (sponsor, half_month_start) serves every lookup by sponsor.
+    sponsor = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="lead_batches", db_index=False
+    )
     half_month_start = models.DateField()
     created_at = models.DateTimeField()
     lead_count = models.PositiveIntegerField(default=0)
@@ -81,8 +91,14 @@ class LeadPlacement(models.Model):
 
     run = models.ForeignKey(LeadRun, on_delete=models.CASCADE, related_name="placements")
     batch = models.ForeignKey(LeadBatch, on_delete=models.CASCADE, related_name="placements")
-    lead = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="lead_placements")
-    sponsor = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="placed_leads")
+    # No single-column indexes: the unique (lead, listing) and the (sponsor, -placed_at) index lead
+    # with these columns and serve every lookup; a Leads run writes 100k rows into each index.
+    lead = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="lead_placements", db_index=False
+    )
+    sponsor = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="placed_leads", db_index=False
+    )
     # The listing this placement ended: a lead moved back under "2" later (a correction, a roll-up)
     # is a new listing and may be placed again; the same listing never twice.
     listed_under_2_on = models.DateField()

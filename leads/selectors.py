@@ -17,8 +17,15 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from accounts.history import status_on_expression
 from accounts.models import CORPORATE_SPONSOR_NUMBER, Account, AccountKind, AccountStatus
-from accounts.selectors import LEAD_MIN_TITLE_RANK, lead_verdict_from_annotated, qualified_lead_sponsors
+from accounts.selectors import (
+    LEAD_MIN_TITLE_RANK,
+    LeadFacts,
+    lead_facts_sql,
+    lead_verdict_from_annotated,
+    qualified_lead_sponsors,
+)
 from leads.models import CorrectionStatus, LeadBatch, LeadPlacement, QualifiedSponsor, SponsorCorrection
 from plexus_office.dates import half_month
 
@@ -32,6 +39,9 @@ class Reason:
     NOT_DUE = "not_due"
     NO_QUALIFIED_SPONSOR = "no_qualified_sponsor"
     NO_OPEN_SPONSOR = "no_open_sponsor"  # qualified sponsors exist, all had their batch this half-month
+    # Open sponsors exist, but every one of them sits in the lead's own downline (placing the lead
+    # under one would make a loop): not a capacity problem, so not "no_open_sponsor".
+    ONLY_SPONSORS_IN_DOWNLINE = "only_sponsors_in_own_downline"
     CANCELLED = "cancelled"
     NOT_A_LEAD = "not_a_lead"  # a retail customer: the program places ambassadors and VIP customers
     CORRECTION_PENDING = "correction_pending"  # customer service is deciding where it belongs
@@ -106,13 +116,20 @@ def wait_order_key(row: SponsorRow) -> tuple[bool, date, int]:
 def qualified_sponsors(*, as_of: date) -> list[SponsorRow]:
     """Every qualified sponsor with its rule snapshot and whether it is open this half-month (one query)."""
     start, _end = half_month(as_of)
-    batch_this_half = LeadBatch.objects.filter(sponsor=OuterRef("pk"), half_month_start=start)
-    rows = qualified_lead_sponsors(as_of=as_of).annotate(has_batch=Exists(batch_this_half))
+    qualified, params = lead_facts_sql(as_of=as_of)
+    batches = connection.ops.quote_name(LeadBatch._meta.db_table)
+    sql = (
+        f"SELECT s.*, EXISTS (SELECT 1 FROM {batches} b WHERE b.sponsor_id = s.id "  # noqa: S608 - _meta
+        f"AND b.half_month_start = %s) FROM ({qualified}) s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start, *params])
+        rows = [(LeadFacts.from_row(row), bool(row[-1])) for row in cursor.fetchall()]
     result = []
-    for account in rows:
-        verdict = lead_verdict_from_annotated(account, as_of=as_of)
+    for account, has_batch in rows:
+        verdict = lead_verdict_from_annotated(account, as_of=as_of)  # type: ignore[arg-type]
         last = account.last_lead_batch_on
-        is_open = not account.has_batch and (last is None or last < start)  # type: ignore[attr-defined]
+        is_open = not has_batch and (last is None or last < start)
         snapshot = {
             "as_of": as_of.isoformat(),
             "qualified": verdict.qualified,
@@ -122,7 +139,7 @@ def qualified_sponsors(*, as_of: date) -> list[SponsorRow]:
         }
         result.append(
             SponsorRow(
-                id=account.pk,
+                id=account.id,
                 number=account.number,
                 name=account.name,
                 email=account.email,
@@ -137,16 +154,24 @@ def qualified_sponsors(*, as_of: date) -> list[SponsorRow]:
     return result
 
 
-def accounts_under_2(*, orphan_id: int | None = None) -> list[LeadRow]:
-    """Every account whose sponsor is "2", oldest listing first (one query)."""
+def accounts_under_2(*, orphan_id: int | None = None, as_of: date | None = None) -> list[LeadRow]:
+    """Every account whose sponsor is "2", oldest listing first (one query).
+
+    With ``as_of``, as that day ended (business-rules §8): an account enrolled or listed later was not
+    under "2" yet, and one cancelled later was still live.
+    """
     orphan_id = orphan_id or orphan_account_id()
-    rows = (
-        Account.objects.filter(sponsor_id=orphan_id)
-        .annotate(listed=Coalesce("listed_under_2_on", "enrolled_on"), pending=open_correction_exists())
-        .order_by("listed", "number")
-        .values_list(
-            "pk", "number", "name", "email", "phone", "kind", "status", "country", "listed", "pending"
+    queryset = Account.objects.filter(sponsor_id=orphan_id).annotate(
+        listed=Coalesce("listed_under_2_on", "enrolled_on"), pending=open_correction_exists()
+    )
+    status: Any = "status"
+    if as_of is not None:
+        queryset = queryset.filter(listed__lte=as_of, enrolled_on__lte=as_of).annotate(
+            status_that_day=status_on_expression(as_of)
         )
+        status = "status_that_day"
+    rows = queryset.order_by("listed", "number").values_list(
+        "pk", "number", "name", "email", "phone", "kind", status, "country", "listed", "pending"
     )
     return [LeadRow(*row) for row in rows]
 
@@ -216,7 +241,9 @@ def distribute(
         if chosen is None and heap is not everyone:
             chosen = _take(everyone, counts, open_rows, lead_id=lead.id, forbidden=forbidden)
         if chosen is None:
-            unplaced[lead.id] = Reason.NO_OPEN_SPONSOR
+            # The heap of everyone holds every open sponsor: finding none there means either there
+            # is none, or each one is below this lead (the loop guard skipped them).
+            unplaced[lead.id] = Reason.ONLY_SPONSORS_IN_DOWNLINE if open_rows else Reason.NO_OPEN_SPONSOR
             continue
         counts[chosen] += 1
         heapq.heappush(everyone, (counts[chosen], chosen))
@@ -254,7 +281,7 @@ def build_plan(*, as_of: date) -> Plan:
     """Who would get whom today: three queries (sponsors, accounts under "2", loop guard)."""
     orphan_id = orphan_account_id()
     sponsors = qualified_sponsors(as_of=as_of)
-    leads = accounts_under_2(orphan_id=orphan_id)
+    leads = accounts_under_2(orphan_id=orphan_id, as_of=as_of)
     forbidden = loop_guard(orphan_id=orphan_id) if sponsors else {}
     assignments, unplaced = distribute(leads=leads, sponsors=sponsors, forbidden=forbidden, as_of=as_of)
     return Plan(

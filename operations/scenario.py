@@ -13,6 +13,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from accounts.history import moment_of
 from accounts.models import (
     CORPORATE_ROOT_NUMBER,
     CORPORATE_SPONSOR_NUMBER,
@@ -30,6 +31,7 @@ from accounts.models import (
     Subscription,
     SubscriptionStatus,
 )
+from plexus_office.commands import date_in_range_error
 from plexus_office.dates import parse_month
 from refunds.models import Refund  # the refunds app owns that model
 
@@ -58,9 +60,13 @@ def _date(value: Any, where: str, name: str, *, required: bool = False) -> date 
             raise ScenarioError(f"{where}: field '{name}' is required (YYYY-MM-DD)")
         return None
     try:
-        return date.fromisoformat(str(value)) if isinstance(value, str) and len(value) == 10 else _bad()
+        day = date.fromisoformat(str(value)) if isinstance(value, str) and len(value) == 10 else _bad()
     except ValueError:
         raise ScenarioError(f"{where}: field '{name}': bad date {value!r} (expected YYYY-MM-DD)") from None
+    problem = date_in_range_error(day, field=f"{where}: field '{name}'")
+    if problem:
+        raise ScenarioError(problem)
+    return day
 
 
 def _bad() -> date:
@@ -286,8 +292,16 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
                     f"{where}: field 'email': {email!r} is already used by live account {owner}"
                 )
             live_emails[email.lower()] = number
+        cancelled_on = _date(raw.get("cancelled_on"), where, "cancelled_on")
+        if cancelled_on is not None and status != AccountStatus.CANCELLED:
+            raise ScenarioError(f"{where}: field 'cancelled_on' is for accounts with status cancelled")
+        if cancelled_on is not None and enrolled_on is not None and cancelled_on < enrolled_on:
+            raise ScenarioError(
+                f"{where}: field 'cancelled_on': {cancelled_on} is before enrolled_on {enrolled_on}"
+            )
         accounts[number] = {
             "number": number,
+            "cancelled_on": cancelled_on,
             "kind": kind,
             "sponsor": sponsor,
             "personal": _bool(raw.get("personally_sponsored"), where, "personally_sponsored", default=True),
@@ -397,6 +411,8 @@ def load(data: dict[str, Any]) -> dict[str, int]:
             number=r["number"],
             kind=r["kind"],
             status=r["status"],
+            # The day of cancellation as a moment (noon, like the frozen clock); none means "always".
+            cancelled_at=moment_of(r["cancelled_on"]) if r["cancelled_on"] else None,
             enrolled_on=r["enrolled_on"],
             country=r["country"],
             name=r["name"],
@@ -427,7 +443,8 @@ def load(data: dict[str, Any]) -> dict[str, int]:
             Sponsorship(
                 account=account,
                 sponsor=account.sponsor,
-                valid_from=account.listed_under_2_on or r["enrolled_on"],
+                # From enrolled_on; under "2", from the listing when later (no sponsor before it).
+                valid_from=max(account.listed_under_2_on or r["enrolled_on"], r["enrolled_on"]),
                 reason=SponsorChangeReason.ENROLLMENT
                 if r["personal"]
                 else SponsorChangeReason.LEAD_PLACEMENT,

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
+    path("admin/staff/", include("operations.staff.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -10,8 +11,12 @@ urlpatterns = [
     path("api/v1/leads/", include("leads.api_urls")),
     path("api/v1/clearing/", include("clearing.api_urls")),
     path("api/v1/refunds/", include("refunds.api_urls")),
+    path("join/", include("accounts.enrollment.urls")),
+    path("account/membership/", include("accounts.enrollment.member_urls")),
+    path("api/v1/team/", include("accounts.team.api_urls")),
     path("leads/", include("leads.urls")),
     path("clearing/", include("clearing.urls")),
     path("refunds/", include("refunds.urls")),
+    path("team/", include("accounts.team.urls")),
     path("", include("accounts.urls")),
 ]

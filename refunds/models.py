@@ -118,7 +118,9 @@ class Refund(FSMModelMixin, QueueItem):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "due_on"]),
+            # The admin's status filters in the queue's order (due_on, id): a page of "rejected" (about
+            # half of a million refunds) is read from the index instead of sorting the ties by id.
+            models.Index(fields=["status", "due_on", "id"], name="refund_status_due"),
             models.Index(fields=["status", "return_deadline"]),
         ]
 

@@ -85,10 +85,12 @@ def window_end(*, order: Order, reason: str) -> date | None:
     return None
 
 
-def earlier_refund(*, account: Account, product: Product) -> Refund | None:
-    """The refund that blocks another for this product: any that did not end rejected or expired."""
+def earlier_refund(*, account: Account, product: Product, as_of: date | None = None) -> Refund | None:
+    """The refund that blocks another for this product: any that did not end rejected or expired
+    (with ``as_of``, requested on or before that day: later requests did not exist yet)."""
+    requested = {} if as_of is None else {"requested_on__lte": as_of}
     return (
-        Refund.objects.filter(account=account, product=product)
+        Refund.objects.filter(account=account, product=product, **requested)
         .exclude(status__in=CLOSED_WITHOUT_REFUND)
         .order_by("requested_on", "id")
         .first()
@@ -118,6 +120,8 @@ def refund_quote(
     """
     today = clock.today(as_of)
     deadline = today + timedelta(days=RETURN_DAYS)
+    if order is not None and order.ordered_on > today:
+        order = None  # placed after the day: as things stood then, it was not purchased (§8)
 
     def refuse(
         code: str, message: str, *, window: date | None = None, first: date | None = None
@@ -153,7 +157,7 @@ def refund_quote(
             f"ended on {window.isoformat()}.",
             window=window,
         )
-    first = earlier_refund(account=account, product=product) if product is not None else None
+    first = earlier_refund(account=account, product=product, as_of=today) if product is not None else None
     if product is not None and first is not None:
         return refuse(
             Refusal.ALREADY_REFUNDED,

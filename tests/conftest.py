@@ -54,6 +54,8 @@ def _fast_and_quiet(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = False
+    # The enrollment throttle's counts live in the process-wide cache; tests that check it lower it.
+    settings.ENROLLMENT_THROTTLE_RATE = "100000/hour"
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from rest_framework.request import Request
 
@@ -23,12 +24,12 @@ def signed_in_user(request: HttpRequest | Request) -> User:
     return cast(User, request.user)
 
 
-def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def member_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Login required; ``request.account`` is the user's own account (a page says so if none)."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         account = request_member(request)
         if account is None:
             return render(request, "accounts/no_account.html", status=403)

@@ -11,7 +11,7 @@ from accounts.flags import open_flags
 from accounts.models import Subscription
 from accounts.selectors import commission_qualification
 from accounts.views.common import member_view
-from plexus_office.platform.selectors import inbox_page, inbox_unread_count
+from plexus_office.platform.selectors import inbox_page
 from plexus_office.platform.services import inbox_mark_read
 
 INBOX_PAGE_SIZE = 20
@@ -27,13 +27,16 @@ def dropship_reminder(account) -> bool:
 @member_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     account = request.account  # type: ignore[attr-defined]
+    subscription = Subscription.objects.select_related("card").filter(account=account).first()
+    # The unread count is the context processor's ``inbox_unread`` (counted once per page).
     context = {
         "account": account,
-        "subscription": Subscription.objects.select_related("card").filter(account=account).first(),
-        "commission": commission_qualification(account=account) if account.is_ambassador else None,
+        "subscription": subscription,
+        "commission": commission_qualification(account=account, subscription=subscription)
+        if account.is_ambassador
+        else None,
         "flags": open_flags(account=account),
         "inbox_entries": inbox_page(account=account, limit=DASHBOARD_INBOX_SIZE),
-        "unread_count": inbox_unread_count(account=account),
         "dropship_reminder": dropship_reminder(account),
     }
     return render(request, "accounts/dashboard.html", context)
@@ -52,7 +55,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "entries": rows[:INBOX_PAGE_SIZE],
         "page": page,
         "has_next": len(rows) > INBOX_PAGE_SIZE,
-        "unread_count": inbox_unread_count(account=account),
     }
     return render(request, "accounts/inbox.html", context)
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 
@@ -29,6 +29,7 @@ from accounts.services import sponsor_change_many
 from leads import notifications
 from leads.models import LeadBatch, LeadPlacement, LeadRun
 from leads.selectors import LeadRow, Plan, Reason, SponsorRow, build_plan, open_sponsor_filter
+from leads.services import placement_sql
 from plexus_office import clock
 from plexus_office.platform.actors import actor_user
 from plexus_office.platform.audit import AuditAction, audit_record
@@ -138,9 +139,15 @@ def _finish(result: LeadRunResult) -> None:
         "open_sponsor_count": len(plan.open_sponsors),
         "finished_at": clock.now(),
     }
+    cap = LeadRun.REPORT_CAP
+    report: dict[str, Any] = {"unplaced": [[number, reason] for number, reason in result.unplaced[:cap]]}
     if result.dry_run:
         counts["placed_count"] = len(result.placements)
         counts["batch_count"] = len(plan.assignments)
+        report["placements"] = [
+            [p.lead_number, p.sponsor_number, p.same_country] for p in result.placements[:cap]
+        ]
+    counts["report"] = report
     with transaction.atomic():
         LeadRun.objects.filter(pk=result.run.pk).update(**counts)
         result.run.refresh_from_db()
@@ -233,7 +240,33 @@ def _place_chunk(
             batches.append((sponsor, mine))
     if not batches:
         return []
+    if connection.vendor == "postgresql":
+        placement_sql.write_chunk(
+            batches=batches, run=run, actor=actor, day=day, half_start=half_start, now=now
+        )
+    else:
+        _write_chunk_orm(batches=batches, run=run, actor=actor, day=day, half_start=half_start, now=now)
+    LeadRun.objects.filter(pk=run.pk).update(
+        placed_count=F("placed_count") + sum(len(leads) for _s, leads in batches),
+        batch_count=F("batch_count") + len(batches),
+    )
+    return [
+        PlacedLead(lead.id, lead.number, sponsor.id, sponsor.number, lead.country == sponsor.country)
+        for sponsor, leads in batches
+        for lead in leads
+    ]
 
+
+def _write_chunk_orm(
+    *,
+    batches: list[tuple[SponsorRow, list[LeadRow]]],
+    run: LeadRun,
+    actor: Any,
+    day: date,
+    half_start: date,
+    now: datetime,
+) -> None:
+    """The portable writes of one chunk (SQLite): the same rows ``placement_sql.write_chunk`` writes."""
     batch_rows = LeadBatch.objects.bulk_create(
         LeadBatch(
             run=run, sponsor_id=sponsor.id, half_month_start=half_start, created_at=now, lead_count=len(leads)
@@ -260,11 +293,3 @@ def _place_chunk(
         for lead in leads
     )
     notifications.placements_notify(batches=batches, as_of=day)
-    LeadRun.objects.filter(pk=run.pk).update(
-        placed_count=F("placed_count") + len(pairs), batch_count=F("batch_count") + len(batches)
-    )
-    return [
-        PlacedLead(lead.id, lead.number, sponsor.id, sponsor.number, lead.country == sponsor.country)
-        for sponsor, leads in batches
-        for lead in leads
-    ]

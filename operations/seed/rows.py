@@ -42,7 +42,7 @@ from operations.seed.plan import (
     VIP,
     Plan,
 )
-from operations.seed.writer import Progress, Table, next_id
+from operations.seed.writer import Progress, Table, foreign_keys_checked_at_end, next_id
 from plexus_office.dates import add_months, month_start, previous_months
 from plexus_office.platform.models import SandboxCard, SandboxCharge, SandboxRefund
 
@@ -360,9 +360,13 @@ def write_company(plan: Plan, *, progress: bool = True) -> dict[str, int]:
             fid += 1
     counts["fee_payments"] = fees.finish()
 
-    counts.update(
-        _write_orders(plan, rng, base_id=base_id, card_of=card_of, country_of=country_of, progress=progress)
-    )
+    # Orders, lines, commissions and perks are most of the rows: their keys are checked once at the end.
+    with foreign_keys_checked_at_end(OrderLine, CommissionEntry, PerkCredit, Order):
+        counts.update(
+            _write_orders(
+                plan, rng, base_id=base_id, card_of=card_of, country_of=country_of, progress=progress
+            )
+        )
     return counts
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import io
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -75,6 +76,66 @@ def _copy_text(value: Any) -> str:
     return text
 
 
+def _plain(value: Any) -> str:
+    return "\\N" if value is None else str(value)
+
+
+def _flag(value: Any) -> str:
+    return "\\N" if value is None else ("t" if value else "f")
+
+
+def _day(value: Any) -> str:
+    return "\\N" if value is None else value.isoformat()
+
+
+def _converters(model: type[models.Model], fields: list[str]) -> list[Callable[[Any], str]]:
+    """The fastest safe text form per column: numbers and dates need no escaping."""
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    result: list[Callable[[Any], str]] = []
+    for name in fields:
+        field = by_attname[name]
+        target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
+        if isinstance(target, models.BooleanField):
+            result.append(_flag)
+        elif isinstance(target, (models.IntegerField, models.DecimalField, models.AutoField)):
+            result.append(_plain)
+        elif isinstance(target, models.DateField):  # DateTimeField too
+            result.append(_day)
+        else:
+            result.append(_copy_text)
+    return result
+
+
+@contextmanager
+def foreign_keys_checked_at_end(*models_: type[models.Model]) -> Iterator[None]:
+    """PostgreSQL: drop the foreign keys of ``models_`` while their rows are copied in, then add them
+    back, which validates every row in one set-based join per key instead of one trigger per row.
+
+    Runs inside the caller's transaction: the DDL rolls back with it, and a row that breaks a key
+    fails the ``ADD CONSTRAINT`` (so the whole seed) as it would have failed the COPY. Elsewhere a
+    no-op. Other sessions wait on the tables' locks until the seed commits.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    tables = [m._meta.db_table for m in models_]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+            [tables],
+        )
+        keys = cursor.fetchall()
+        for table, name, _definition in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for table, name, definition in keys:
+            cursor.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
+            )
+
+
 class Table:
     """Writes rows of one model; ``fields`` are attnames (``sponsor_id``), primary key first."""
 
@@ -118,6 +179,7 @@ class Table:
         self.written = 0
         self.max_pk = 0
         self.postgres = connection.vendor == "postgresql"
+        self.converters: list[Callable[[Any], str]] | None = None
 
     def add(self, row: tuple) -> None:
         self.buffer.append(row)
@@ -148,10 +210,17 @@ class Table:
 
     def _copy(self, rows: list[tuple]) -> None:
         tail = "\t".join(_copy_text(v) for v in self.rest_values)
+        if self.converters is None:
+            self.converters = _converters(self.model, self.fields)
+        convert = self.converters
         buffer = io.StringIO()
+        write = buffer.write
+        end = f"\t{tail}\n" if tail else "\n"
         for row in rows:
-            line = "\t".join(_copy_text(v) for v in row)
-            buffer.write(f"{line}\t{tail}\n" if tail else f"{line}\n")
+            # One converter per column, chosen once from the field type: the generic isinstance
+            # chain of _copy_text was a third of the orders phase at a million accounts.
+            write("\t".join([f(v) for f, v in zip(convert, row, strict=True)]))
+            write(end)
         buffer.seek(0)
         quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         with connection.cursor() as cursor:

@@ -39,6 +39,7 @@ from plexus_office.platform.admin_base import (
     FastChangeListMixin,
     due_badge,
 )
+from plexus_office.platform.admin_polish import QueueStateFilter, transition_help_text
 from plexus_office.platform.models import EmailOutbox, OutboxState
 from plexus_office.platform.notifications import outbox_resend
 from plexus_office.platform.queues import QueueError, queue_claim
@@ -69,7 +70,7 @@ class OptionalNoteForm(forms.Form):
 class QueueAdmin(AuditHistoryMixin, FastChangeListMixin, FSMAdminMixin, admin.ModelAdmin):
     fsm_fields = ["status"]
     change_form_template = "admin/platform/queue_change_form.html"
-    list_filter = ("status", DueFilter, AssigneeFilter)
+    list_filter = (QueueStateFilter, DueFilter, AssigneeFilter)  # open items by default
     list_select_related: ClassVar[tuple[str, ...]] = ("assignee",)
     readonly_fields = (
         "submitted_at",
@@ -94,6 +95,9 @@ class QueueAdmin(AuditHistoryMixin, FastChangeListMixin, FSMAdminMixin, admin.Mo
     @admin.display(description="due", ordering="due_on")
     def due(self, obj):
         return due_badge(obj)
+
+    def get_help_text(self, transition):  # what the transition does (its docstring), not "None"
+        return transition_help_text(transition)
 
     # --- transition forms and the refusal paths ---
 

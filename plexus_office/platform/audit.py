@@ -38,6 +38,7 @@ class AuditAction(StrEnum):
     CARD_REMOVED = "card_removed"
     CLAIM = "claim"
     CLEARED = "cleared"
+    CONTACT_NOTE_ADDED = "contact_note_added"  # staff workspace: a note on the member's service log
     DROPSHIP_ORDER_PLACED = "dropship_order_placed"
     EMAIL_CHANGE_REQUESTED = "email_change_requested"
     EMAIL_CHANGED = "email_changed"
@@ -45,6 +46,7 @@ class AuditAction(StrEnum):
     INFO_CONFIRMED_CURRENT = "info_confirmed_current"
     LEADS_ASSIGN = "leads_assign"
     MEMBERSHIP_CANCELLED = "membership_cancelled"
+    MEMBERSHIP_FEE_PAID = "membership_fee_paid"
     NEWSLETTER_OPT_IN = "newsletter_opt_in"
     NEWSLETTER_OPT_OUT = "newsletter_opt_out"
     PAYOUT = "payout"
@@ -57,6 +59,7 @@ class AuditAction(StrEnum):
     SHIPPED = "shipped"
     SUBMIT = "submit"
     SUBSCRIPTION_CARD_SET = "subscription_card_set"
+    UPGRADED_TO_AMBASSADOR = "upgraded_to_ambassador"
 
 
 SECRET_MARK = "[hidden]"

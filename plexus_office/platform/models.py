@@ -19,7 +19,10 @@ def _new_key() -> str:
 class InboxEntry(models.Model):
     """One notification on a member's dashboard; ``read_at`` null means unread."""
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="inbox_entries")
+    # No single-column index: both indexes below start with the account.
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="inbox_entries", db_index=False
+    )
     event = models.CharField(max_length=100)
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)
@@ -58,7 +61,9 @@ class EmailOutbox(models.Model):
     send happen once.
     """
 
-    key = models.CharField(max_length=100, unique=True, default=_new_key, editable=False)
+    # Unique through Meta.constraints: a unique=True CharField also gets a LIKE (pattern_ops) index on
+    # PostgreSQL, which nothing uses and every bulk notification paid for.
+    key = models.CharField(max_length=100, default=_new_key, editable=False)
     to_email = models.EmailField()
     to_name = models.CharField(max_length=200, blank=True)
     account = models.ForeignKey(
@@ -82,6 +87,7 @@ class EmailOutbox(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "outbox email"
         verbose_name_plural = "email outbox"
+        constraints = [models.UniqueConstraint(fields=["key"], name="outbox_key_unique")]
         indexes = [
             # The sweep and the admin's per-state counts only look at unsent rows.
             models.Index(

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
@@ -135,15 +136,7 @@ def notify_many(*, items: list[dict[str, Any]]) -> int:
     """
     entries: list[InboxEntry] = []
     emails: list[EmailOutbox] = []
-    for event in {item["event"] for item in items}:
-        # Rendering is deferred, so check now that the templates exist (a typo fails the caller).
-        if not EVENT_NAME.match(event or ""):
-            raise NotificationError(f"event: {event!r} is not a valid event name")
-        for suffix in ("subject.txt", "txt"):
-            try:
-                get_template(f"emails/{event}.{suffix}")
-            except TemplateDoesNotExist as exc:
-                raise NotificationError(f"event: no email template {exc} for {event!r}") from exc
+    _check_deferred_events({item["event"] for item in items})
     for item in items:
         recipient = item["recipient"]
         event = item["event"]
@@ -173,6 +166,47 @@ def notify_many(*, items: list[dict[str, Any]]) -> int:
     if emails:
         outbox_sweep_queue()
     return len(emails)
+
+
+def _check_deferred_events(events: set[str]) -> None:
+    for event in events:
+        # Rendering is deferred, so check now that the templates exist (a typo fails the caller).
+        if not EVENT_NAME.match(event or ""):
+            raise NotificationError(f"event: {event!r} is not a valid event name")
+        for suffix in ("subject.txt", "txt"):
+            try:
+                get_template(f"emails/{event}.{suffix}")
+            except TemplateDoesNotExist as exc:
+                raise NotificationError(f"event: no email template {exc} for {event!r}") from exc
+
+
+def notify_many_sql(*, items_sql: str, params: list[Any], events: set[str]) -> int:
+    """``notify_many`` for PostgreSQL jobs whose recipients and contexts are already in the database.
+
+    ``items_sql`` is a SELECT of ``(account_id, email, name, event, context jsonb, link)``, one row per
+    notification; the inbox entries and outbox rows are written from it by one statement in the
+    caller's transaction (same rows as ``notify_many``: deferred rendering, a fresh key per email,
+    pending). ``events`` are checked like ``notify_many``'s. Returns the number of emails written.
+    """
+    _check_deferred_events(events)
+    inbox = connection.ops.quote_name(InboxEntry._meta.db_table)
+    outbox = connection.ops.quote_name(EmailOutbox._meta.db_table)
+    sql = (
+        f"WITH items AS MATERIALIZED ({items_sql}), "  # noqa: S608 - table names from _meta
+        f"inbox AS (INSERT INTO {inbox} (account_id, event, title, body, link, context, created_at) "
+        f"SELECT account_id, event, '', '', link, context, %s FROM items) "
+        f"INSERT INTO {outbox} (key, to_email, to_name, account_id, event, subject, body_text, body_html, "
+        f"context, state, attempts, last_error, created_at) "
+        f"SELECT replace(gen_random_uuid()::text, '-', ''), email, name, account_id, event, '', '', '', "
+        f"context || jsonb_build_object('_link', link), %s, 0, '', %s FROM items WHERE email <> ''"
+    )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, now, OutboxState.PENDING, now])
+        written = cursor.rowcount
+    if written:
+        outbox_sweep_queue()
+    return written
 
 
 def outbox_resend(*, outbox_ids: list[int], actor: Any) -> int:

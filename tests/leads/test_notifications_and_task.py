@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django_celery_beat.models import PeriodicTask
 
 from accounts.models import Account
@@ -53,7 +54,10 @@ def test_a_run_placing_leads_with_two_sponsors_issues_a_fixed_number_of_queries(
     # periods, open periods, insert placements, load recipients, 2 bulk notification inserts (inbox and
     # outbox rows for 2 sponsors and 4 leads), run counters, release;
     # 6 finish: savepoint, run update, run reload, content type, audit insert, release.
-    with django_assert_num_queries(25):
+    # PostgreSQL writes inside the database (leads/services/placement_sql.py): no recipient load, and
+    # inbox and outbox rows come from one INSERT ... SELECT, so 2 fewer.
+    expected = 23 if connection.vendor == "postgresql" else 25
+    with django_assert_num_queries(expected):
         result = leads_assign(as_of=AS_OF, actor=None)
 
     assert len(result.placements) == 4

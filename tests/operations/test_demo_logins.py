@@ -34,6 +34,7 @@ def test_every_role_gets_a_working_login():
         "finance",
         "leadsops",
         "admin",
+        "placer",
     ]
     for login in logins:
         assert authenticate(username=login["username"], password=DEMO_PASSWORD) is not None

@@ -36,7 +36,8 @@ CHANGELISTS: dict[str, set[str]] = {
     "platform.emailoutbox": {CS},
     "accounts.accountflag": set(),
     "accounts.pendingemailchange": set(),
-    "accounts.account": set(),
+    # Every staff group finds members (issue 15); only a superuser changes an account here.
+    "accounts.account": {CS, RET, FIN, LOPS},
     "accounts.sponsorship": set(),
     "accounts.paidrank": set(),
     "accounts.product": set(),
@@ -46,6 +47,7 @@ CHANGELISTS: dict[str, set[str]] = {
     "accounts.savedcard": set(),
     "accounts.commissionentry": set(),
     "accounts.perkcredit": set(),
+    "accounts.enrollment": {CS},
     "leads.leadrun": {LOPS},
     "leads.leadbatch": {LOPS},
     "leads.leadplacement": {LOPS},

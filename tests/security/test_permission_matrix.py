@@ -150,6 +150,25 @@ MATRIX: dict[str, Row] = {
         page(members=404, owner=200, staff=200, leads_ops=404),
         may_see_owner=REFUND_STAFF,
     ),
+    # --- My team (ambassadors; staff read-only through /team/staff/) -----------------------------
+    "team/": at("/team/", page()),
+    "team/report/": at("/team/report/", page()),
+    # The owner sits below the upline: her level opens for her and the upline, "not found" for others.
+    "team/children/<int:number>/": at(
+        lambda c: f"/team/children/{c.owner.number}/", page(members=404, owner=200, upline=200, staff=403)
+    ),
+    "team/staff/<int:number>/": at(
+        lambda c: f"/team/staff/{c.owner.number}/",
+        Row("GET", None, roles(302, 302, 403, customer_service=200, leads_ops=200)),  # type: ignore[arg-type]
+    ),
+    "team/staff/<int:number>/children/<int:child>/": at(
+        lambda c: f"/team/staff/{c.owner.number}/children/{c.owner.number}/",
+        Row("GET", None, roles(302, 302, 403, customer_service=200, leads_ops=200)),  # type: ignore[arg-type]
+    ),
+    "team/staff/<int:number>/report/": at(
+        lambda c: f"/team/staff/{c.owner.number}/report/",
+        Row("GET", None, roles(302, 302, 403, customer_service=200, leads_ops=200)),  # type: ignore[arg-type]
+    ),
     # --- Public API description ---------------------------------------------------------------
     "api/schema/": at("/api/schema/", Row("GET", None, roles(200, 200, 200))),  # type: ignore[arg-type]
     "api/docs/": at("/api/docs/", Row("GET", None, roles(200, 200, 200))),  # type: ignore[arg-type]
@@ -174,6 +193,11 @@ MATRIX: dict[str, Row] = {
     "api/v1/notifications/read/": at("/api/v1/notifications/read/", api(method="POST")),
     "api/v1/flags/": at("/api/v1/flags/", api()),
     "api/v1/downline/": at("/api/v1/downline/", api()),
+    "api/v1/team/tree/": at("/api/v1/team/tree/", api()),
+    "api/v1/team/tree/<int:number>/": at(
+        lambda c: f"/api/v1/team/tree/{c.owner.number}/", api(members=404, owner=200, upline=200)
+    ),
+    "api/v1/team/report/": at("/api/v1/team/report/", api()),
     "api/v1/leads/corrections/": at("/api/v1/leads/corrections/", api()),
     "api/v1/leads/qualification/": at("/api/v1/leads/qualification/", api()),
     "api/v1/clearing/": at("/api/v1/clearing/", api()),
@@ -188,6 +212,16 @@ MATRIX: dict[str, Row] = {
             data=lambda c: {"order": c.order.ref, "skus": ["SLIM"], "reason": "money_back"},
         ),
     ),
+    # --- Enrollment (public, no login) and Membership ------------------------------------------
+    "join/": at("/join/", Row("GET", None, roles(302, 302, 302))),  # type: ignore[arg-type]
+    # The owner's personal enrollment link: a redirect into the wizard for everyone.
+    "join/<int:number>/": at(lambda c: f"/join/{c.owner.number}/", Row("GET", None, roles(302, 302, 302))),  # type: ignore[arg-type]
+    "join/step/<str:step>/": at("/join/step/kind/", Row("GET", None, roles(200, 200, 200))),  # type: ignore[arg-type]
+    "join/done/": at("/join/done/", Row("GET", None, roles(302, 302, 302))),  # type: ignore[arg-type]
+    "api/v1/enrollments/": at("/api/v1/enrollments/", Row("POST", None, roles(400, 400, 400))),  # type: ignore[arg-type]
+    "account/membership/": at("/account/membership/", page()),
+    "account/membership/pay/": at("/account/membership/pay/", page(members=302, method="POST")),
+    "account/membership/upgrade/": at("/account/membership/upgrade/", page(members=302, method="POST")),
 }
 
 

@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from operations.seed.logins import demo_logins
+from operations.seed.prospect import seed_prospect_leader
 
 
 class Command(BaseCommand):
@@ -13,6 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = demo_logins()
+        logins.append(seed_prospect_leader())  # the enrollment demo's "prospect" path (README)
         if options["json"]:
             self.stdout.write(json.dumps({"logins": logins}))
             return

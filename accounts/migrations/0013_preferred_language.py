@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_fewer_account_indexes'),
+        ('accounts', '0012_sponsorship_created_by_partial_index'),
     ]
 
     operations = [

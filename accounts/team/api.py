@@ -1,0 +1,90 @@
+"""``/api/v1/team/``: the same tree levels, search and downline report as the pages, in JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.history import is_in_downline_on, status_on
+from accounts.models import Account
+from accounts.team.selectors import PAGE_SIZE, children_on, report_rows, report_totals, search_on
+from accounts.team.views import _day, _filters
+from accounts.views.common import signed_in_user
+
+
+def _root(request: Request) -> Account:
+    account = Account.objects.filter(user=signed_in_user(request)).first()
+    if account is None:
+        raise Http404("No member account is linked to this login.")
+    if not account.is_ambassador or account.is_corporate:
+        raise PermissionDenied("Only Brand Ambassadors have a team.")
+    return account
+
+
+class TeamTreeView(APIView):
+    """The member at the top and one level below ``number`` (default the member), or search hits."""
+
+    @extend_schema(responses=dict)
+    def get(self, request: Request, number: int | None = None) -> Response:
+        root = _root(request)
+        day, problem = _day(request)
+        if problem:
+            raise ValidationError({"as_of": problem})
+        parent = root
+        if number is not None and number != root.number:
+            found = Account.objects.filter(number=number).first()
+            if found is None or not is_in_downline_on(member_id=found.pk, upline_id=root.pk, day=day):
+                raise Http404("no such member in your organization on that day")
+            parent = found
+        level = int(request.query_params.get("level") or 1)
+        document: dict[str, Any] = {
+            "number": parent.number,
+            "as_of": day.isoformat(),
+            "status": status_on(parent, day),
+            "children": [node.as_dict() for node in children_on(parent=parent, day=day, level=level)],
+        }
+        term = (request.query_params.get("q") or "").strip()
+        if term:
+            document["matches"] = [
+                {"number": hit.member.number, "path": [step.number for step in hit.path]}
+                for hit in search_on(root=root, term=term, day=day)
+            ]
+        return Response(document)
+
+
+class TeamReportView(APIView):
+    """A page of the downline report with its totals (same filters and sort as the page)."""
+
+    @extend_schema(responses=dict)
+    def get(self, request: Request) -> Response:
+        root = _root(request)
+        day, problem = _day(request)
+        filters, errors = _filters(request)
+        if problem or errors:
+            raise ValidationError({"detail": [problem, *errors] if problem else errors})
+        rows = report_rows(root=root, day=day, filters=filters)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.query_params.get("page"))
+        totals = report_totals(rows, day=day)
+        return Response(
+            {
+                "number": root.number,
+                "as_of": day.isoformat(),
+                "count": len(rows),
+                "page": page.number,
+                "pages": page.paginator.num_pages,
+                "totals": {
+                    "members": totals.members,
+                    "by_kind": totals.by_kind,
+                    "new_this_month": totals.new_this_month,
+                    "active_subscriptions": totals.active_subscriptions,
+                },
+                "results": [row.as_dict() for row in page],
+            }
+        )

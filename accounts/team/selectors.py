@@ -1,0 +1,374 @@
+"""Reads for "My team": the tree one level at a time, search with the path from the top, and the
+downline report with its totals, as the organization stood at the end of a day (business-rules §8).
+
+Everything walks the effective-dated sponsor history (``accounts.history``), so today and any past
+day are the same code. Facts of many members are read in chunks (SQLite caps query parameters).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.db.models import F, Max, Sum
+
+from accounts.history import PERIOD_SQL, STATUS_SQL, DownlineMember, _params, _tables, downline_on
+from accounts.models import (
+    Account,
+    AccountKind,
+    MembershipFeePayment,
+    Order,
+    OrderLine,
+    PaidRank,
+    Rank,
+    SponsorChangeReason,
+    Subscription,
+)
+from accounts.selectors import decide_activity
+from plexus_office.dates import add_months
+
+CHUNK = 500
+PAGE_SIZE = 50
+
+JOINED_LABELS = {
+    "personal": "Personally enrolled",
+    "leads": "Placed by Leads",
+    "roll_up": "Rolled up",
+    "correction": "Sponsor correction",
+}
+
+
+def joined_how(reason: str, personal: bool) -> str:
+    if reason == SponsorChangeReason.LEAD_PLACEMENT:
+        return "leads"
+    if reason == SponsorChangeReason.CLEARING_ROLL_UP:
+        return "roll_up"
+    if reason == SponsorChangeReason.CORRECTION:
+        return "correction"
+    return "personal" if personal else "leads"
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+# --- the tree -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    id: int
+    number: int
+    name: str
+    kind: str
+    title_rank: str
+    status: str
+    activity: str
+    subscription: str
+    joined: str
+    downline_size: int
+    level: int
+
+    @property
+    def joined_label(self) -> str:
+        return JOINED_LABELS.get(self.joined, self.joined)
+
+    @property
+    def kind_label(self) -> str:
+        return str(AccountKind(self.kind).label)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "name": self.name,
+            "kind": self.kind,
+            "title_rank": self.title_rank,
+            "status": self.status,
+            "activity": self.activity,
+            "subscription": self.subscription,
+            "joined": self.joined,
+            "downline_size": self.downline_size,
+            "level": self.level,
+        }
+
+
+def children_on(*, parent: Account, day: date, level: int = 1) -> list[TreeNode]:
+    """The members directly under ``parent`` at the end of ``day``, each with the size of its own
+    downline (two queries: the children with their period, one grouped walk for the sizes)."""
+    if day < parent.enrolled_on:
+        return []
+    day_param, end_param = _params(day)
+    accounts, history = _tables()
+    sql = f"""
+        SELECT a.id, a.number, a.name, a.kind, a.title_rank, {STATUS_SQL}, s.reason, s.personal
+        FROM {history} s JOIN {accounts} a ON a.id = s.account_id
+        WHERE s.sponsor_id = %s AND {PERIOD_SQL} AND a.enrolled_on <= %s
+        ORDER BY a.number
+    """  # noqa: S608 - table names from model metadata; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day_param, end_param, parent.pk, day_param, day_param, day_param])
+        rows = cursor.fetchall()
+    ids = [row[0] for row in rows]
+    sizes = downline_sizes(top_ids=ids, day=day)
+    facts = member_facts(ids=ids, day=day)
+    return [
+        TreeNode(
+            id=row[0],
+            number=row[1],
+            name=row[2],
+            kind=row[3],
+            title_rank=Rank(row[4]).label if row[4] else "",
+            status=row[5],
+            activity=facts[row[0]]["activity"],
+            subscription=facts[row[0]]["subscription"],
+            joined=joined_how(row[6], bool(row[7])),
+            downline_size=sizes.get(row[0], 0),
+            level=level,
+        )
+        for row in rows
+    ]
+
+
+def downline_sizes(*, top_ids: list[int], day: date) -> dict[int, int]:
+    """How many members sit below each of ``top_ids`` at the end of ``day`` (one walk per chunk)."""
+    sizes: dict[int, int] = {}
+    if not top_ids:
+        return sizes
+    day_param, _end = _params(day)
+    accounts, history = _tables()
+    for chunk in _chunks(top_ids):
+        marks = ", ".join(["%s"] * len(chunk))
+        sql = f"""
+            WITH RECURSIVE down(id, top_id, depth) AS (
+                SELECT s.account_id, s.sponsor_id, 1 FROM {history} s
+                WHERE s.sponsor_id IN ({marks}) AND {PERIOD_SQL}
+                UNION ALL
+                SELECT s.account_id, down.top_id, down.depth + 1
+                FROM {history} s JOIN down ON s.sponsor_id = down.id
+                WHERE down.depth < 1000 AND {PERIOD_SQL}
+            )
+            SELECT down.top_id, COUNT(*) FROM down JOIN {accounts} a ON a.id = down.id
+            WHERE a.enrolled_on <= %s GROUP BY down.top_id
+        """  # noqa: S608 - placeholders only
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*chunk, day_param, day_param, day_param, day_param, day_param])
+            sizes.update({top: int(count) for top, count in cursor.fetchall()})
+    return sizes
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    member: DownlineMember
+    path: list[DownlineMember]  # from the first level down to the member itself
+
+
+def search_on(*, root: Account, term: str, day: date, limit: int = 20) -> list[SearchHit]:
+    """Members below ``root`` whose number is ``term`` or whose name contains it, each with the path
+    from ``root`` (one walk of the organization of that day)."""
+    text = term.strip().lower()
+    if not text:
+        return []
+    members = downline_on(account=root, day=day)
+    by_number = {m.number: m for m in members}
+    hits = []
+    for member in members:
+        if (text.isdigit() and member.number == int(text)) or text in member.name.lower():
+            path = [member]
+            while path[0].level > 1:
+                path.insert(0, by_number[path[0].sponsor_number])
+            hits.append(SearchHit(member=member, path=path))
+            if len(hits) >= limit:
+                break
+    return hits
+
+
+# --- facts for many members -----------------------------------------------------------------------
+
+
+def member_facts(*, ids: list[int], day: date) -> dict[int, dict[str, Any]]:
+    """Activity, subscription, last order, ranks and PV of ``ids`` as of ``day`` (a few queries per chunk)."""
+    this_month = month_start(day)
+    last_month = add_months(this_month, -1)
+    facts: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(ids):
+        accounts = Account.objects.filter(pk__in=chunk).values(
+            "pk", "kind", "membership_fee_due_on", "title_rank", "enrolled_on"
+        )
+        last_orders = dict(
+            Order.objects.filter(account_id__in=chunk, ordered_on__lte=day)
+            .values("account_id")
+            .annotate(last=Max("ordered_on"))
+            .values_list("account_id", "last")
+        )
+        last_fees = dict(
+            MembershipFeePayment.objects.filter(account_id__in=chunk, paid_on__lte=day)
+            .values("account_id")
+            .annotate(last=Max("paid_on"))
+            .values_list("account_id", "last")
+        )
+        subscriptions = dict(
+            Subscription.objects.filter(account_id__in=chunk).values_list("account_id", "status")
+        )
+        paid = dict(
+            PaidRank.objects.filter(account_id__in=chunk, month=last_month).values_list("account_id", "rank")
+        )
+        pv_rows = (
+            OrderLine.objects.filter(
+                order__account_id__in=chunk, order__ordered_on__gte=last_month, order__ordered_on__lte=day
+            )
+            .values("order__account_id", "order__ordered_on__month")
+            .annotate(pv=Sum(F("pv") * F("qty")))
+        )
+        pv: dict[int, dict[int, int]] = defaultdict(dict)
+        for row in pv_rows:
+            pv[row["order__account_id"]][row["order__ordered_on__month"]] = int(row["pv"] or 0)
+        for account in accounts:
+            pk = account["pk"]
+            verdict = decide_activity(
+                kind=account["kind"],
+                as_of=day,
+                last_order_on=last_orders.get(pk),
+                membership_fee_due_on=account["membership_fee_due_on"],
+                last_fee_paid_on=last_fees.get(pk),
+            )
+            facts[pk] = {
+                "activity": verdict.activity,
+                "subscription": subscriptions.get(pk, "none"),
+                "last_order_on": last_orders.get(pk),
+                "title_rank": Rank(account["title_rank"]).label if account["title_rank"] else "",
+                "paid_rank_last_month": Rank(paid[pk]).label if pk in paid else "",
+                "pv_this_month": pv[pk].get(this_month.month, 0),
+                "pv_last_month": pv[pk].get(last_month.month, 0),
+                "enrolled_on": account["enrolled_on"],
+            }
+    return facts
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportRow:
+    member: DownlineMember
+    facts: dict[str, Any]
+    group_volume: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.member.as_dict(),
+            **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.facts.items()},
+            "group_volume": self.group_volume,
+        }
+
+
+REPORT_COLUMNS = (
+    ("level", "Level"),
+    ("number", "Number"),
+    ("name", "Name"),
+    ("kind", "Kind"),
+    ("status", "Status"),
+    ("sponsor", "Sponsor"),
+    ("title_rank", "Rank"),
+    ("paid_rank_last_month", "Paid rank last month"),
+    ("pv_this_month", "PV this month"),
+    ("pv_last_month", "PV last month"),
+    ("group_volume", "Group volume"),
+    ("subscription", "Subscription"),
+    ("last_order_on", "Last order"),
+    ("activity", "Activity"),
+    ("enrolled_on", "Enrolled on"),
+    ("joined", "Joined"),
+)
+SORT_KEYS = {name for name, _label in REPORT_COLUMNS}
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    level: int | None = None
+    kind: str = ""
+    activity: str = ""
+    joined_this_month: bool = False
+    leads_placed_with_me: bool = False
+    sort: str = "level"
+    descending: bool = False
+
+
+def report_rows(*, root: Account, day: date, filters: ReportFilters) -> list[ReportRow]:
+    """The whole organization of ``day`` with each member's facts and group volume, filtered and sorted."""
+    members = downline_on(account=root, day=day)
+    facts = member_facts(ids=[m.id for m in members], day=day)
+    rows = [ReportRow(member=m, facts={**facts.get(m.id, {}), "joined": _joined(m)}) for m in members]
+    # Group volume: this month's PV of the member and everyone below, summed bottom-up (deepest first).
+    by_number = {row.member.number: row for row in rows}
+    for row in rows:
+        row.group_volume = row.facts.get("pv_this_month", 0)
+    for row in sorted(rows, key=lambda r: -r.member.level):
+        parent = by_number.get(row.member.sponsor_number)
+        if parent is not None:
+            parent.group_volume += row.group_volume
+    this_month = month_start(day)
+    selected = [
+        row
+        for row in rows
+        if (filters.level is None or row.member.level == filters.level)
+        and (not filters.kind or row.member.kind == filters.kind)
+        and (not filters.activity or row.facts.get("activity") == filters.activity)
+        and (not filters.joined_this_month or (row.facts.get("enrolled_on") or date.min) >= this_month)
+        and (not filters.leads_placed_with_me or (row.member.level == 1 and row.facts["joined"] == "leads"))
+    ]
+    key = filters.sort if filters.sort in SORT_KEYS else "level"
+    # Ties stay in level-then-number order either way (the sort is stable; only the column reverses).
+    selected.sort(key=lambda r: (r.member.level, r.member.number))
+    selected.sort(key=lambda r: _sort_value(r, key), reverse=filters.descending)
+    return selected
+
+
+def _joined(member: DownlineMember) -> str:
+    return joined_how(member.reason, member.personal)
+
+
+def _sort_value(row: ReportRow, key: str) -> Any:
+    data = row.as_dict()
+    value = data.get(key)
+    if value is None or value == "":
+        return (1, "")
+    return (0, value)
+
+
+@dataclass(frozen=True)
+class ReportTotals:
+    members: int
+    by_kind: dict[str, int]
+    new_this_month: int
+    active_subscriptions: int
+
+
+def report_totals(rows: Iterable[ReportRow], *, day: date) -> ReportTotals:
+    this_month = month_start(day)
+    by_kind: dict[str, int] = {str(kind.label): 0 for kind in AccountKind}
+    count = new = subscriptions = 0
+    for row in rows:
+        count += 1
+        by_kind[str(AccountKind(row.member.kind).label)] += 1
+        if (row.facts.get("enrolled_on") or date.min) >= this_month:
+            new += 1
+        if row.facts.get("subscription") == "active":
+            subscriptions += 1
+    return ReportTotals(count, by_kind, new, subscriptions)
+
+
+def csv_lines(rows: Iterable[ReportRow]) -> Iterator[list[Any]]:
+    """Header then one list per row, for a streamed CSV."""
+    yield [label for _name, label in REPORT_COLUMNS]
+    for row in rows:
+        data = row.as_dict()
+        yield [data.get(name, "") for name, _label in REPORT_COLUMNS]

@@ -1,0 +1,230 @@
+"""My team: the tree (one level per request), search with the path, the downline report and its CSV,
+as of any past day. Members see their own organization; Customer Service and Leads Operations open
+any member's, read-only, from the member's admin page."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+
+from accounts.history import is_in_downline_on, status_on
+from accounts.models import Account, AccountKind
+from accounts.selectors import Activity
+from accounts.team.selectors import (
+    PAGE_SIZE,
+    REPORT_COLUMNS,
+    ReportFilters,
+    children_on,
+    csv_lines,
+    report_rows,
+    report_totals,
+    search_on,
+)
+from accounts.views.common import member_view
+from plexus_office import clock
+from plexus_office.commands import date_in_range_error
+
+STAFF_PERMISSION = "accounts.view_account"
+
+
+def _day(request: HttpRequest) -> tuple[date, str]:
+    """The as-of day from ``?as_of=`` (default today) and a message when it was unusable."""
+    raw = (request.GET.get("as_of") or "").strip()
+    today = clock.today()
+    if not raw:
+        return today, ""
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return today, f"as_of: {raw!r} is not a date (YYYY-MM-DD); showing today."
+    problem = date_in_range_error(day, field="as_of")
+    if problem:
+        return today, f"{problem}; showing today."
+    if day > today:
+        return today, "as_of: a future day cannot be shown; showing today."
+    return day, ""
+
+
+def _staff_root(request: HttpRequest, number: int) -> Account:
+    if not request.user.has_perm(STAFF_PERMISSION):
+        raise PermissionDenied
+    return get_object_or_404(Account, number=number)
+
+
+def _clear_url(number: int) -> str:
+    try:
+        return reverse("clearing:request", args=[number])
+    except NoReverseMatch:
+        return ""
+
+
+def _tree(request: HttpRequest, root: Account, *, staff: bool) -> HttpResponse:
+    day, problem = _day(request)
+    term = (request.GET.get("q") or "").strip()
+    context: dict[str, Any] = {
+        "root": root,
+        "day": day,
+        "as_of": request.GET.get("as_of", ""),
+        "problem": problem,
+        "staff": staff,
+        "root_status": status_on(root, day),
+        "children": children_on(parent=root, day=day),
+        "term": term,
+        "hits": search_on(root=root, term=term, day=day) if term else [],
+        "base": request.path,
+    }
+    return TemplateResponse(request, "accounts/team/tree.html", context, status=400 if problem else 200)
+
+
+def _children(request: HttpRequest, root: Account, number: int) -> HttpResponse:
+    """One level below ``number`` (an HTML fragment the tree inserts)."""
+    day, _problem = _day(request)
+    parent = Account.objects.filter(number=number).first()
+    if parent is None or (
+        parent.pk != root.pk and not is_in_downline_on(member_id=parent.pk, upline_id=root.pk, day=day)
+    ):
+        raise Http404("no such member in this organization on that day")
+    level = int(request.GET.get("level") or 1)
+    context = {"children": children_on(parent=parent, day=day, level=level), "level": level}
+    return TemplateResponse(request, "accounts/team/_children.html", context)
+
+
+def _filters(request: HttpRequest) -> tuple[ReportFilters, list[str]]:
+    errors: list[str] = []
+    level = None
+    raw_level = (request.GET.get("level") or "").strip()
+    if raw_level:
+        if raw_level.isdigit() and int(raw_level) >= 1:
+            level = int(raw_level)
+        else:
+            errors.append(f"level: expected a whole number >= 1, got {raw_level!r}")
+    kind = request.GET.get("kind") or ""
+    if kind and kind not in AccountKind.values:
+        errors.append(f"kind: {kind!r} is not one of {', '.join(AccountKind.values)}")
+        kind = ""
+    activity = request.GET.get("activity") or ""
+    if activity and activity not in (Activity.ACTIVE, Activity.INACTIVE, Activity.NEITHER):
+        errors.append(f"activity: {activity!r} is not one of active, inactive, neither")
+        activity = ""
+    sort = request.GET.get("sort") or "level"
+    descending = sort.startswith("-")
+    sort = sort.lstrip("-")
+    if sort not in {name for name, _label in REPORT_COLUMNS}:
+        errors.append(f"sort: unknown column {sort!r}")
+        sort, descending = "level", False
+    filters = ReportFilters(
+        level=level,
+        kind=kind,
+        activity=activity,
+        joined_this_month=request.GET.get("new") == "1",
+        leads_placed_with_me=request.GET.get("leads") == "1",
+        sort=sort,
+        descending=descending,
+    )
+    return filters, errors
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv(rows: list[Any], root: Account, day: date) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        for line in csv_lines(rows):
+            yield writer.writerow(line)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="downline-{root.number}-{day.isoformat()}.csv"'
+    return response
+
+
+def _report(request: HttpRequest, root: Account, *, staff: bool) -> HttpResponse | StreamingHttpResponse:
+    day, problem = _day(request)
+    filters, errors = _filters(request)
+    rows = report_rows(root=root, day=day, filters=filters)
+    if request.GET.get("format") == "csv" and not errors:
+        return _csv(rows, root, day)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = request.GET.copy()
+    sort_query.pop("sort", None)
+    sort_query.pop("page", None)
+    context = {
+        "root": root,
+        "day": day,
+        "as_of": request.GET.get("as_of", ""),
+        "problem": problem,
+        "errors": errors,
+        "staff": staff,
+        "page": page,
+        "rows": [(row, _clear_url(row.member.number) if _clearable(row, staff) else "") for row in page],
+        "totals": report_totals(rows, day=day),
+        "columns": REPORT_COLUMNS,
+        "filters": filters,
+        "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+        "kinds": AccountKind.choices,
+        "computed_at": clock.now(),
+    }
+    status = 400 if (problem or errors) else 200
+    return TemplateResponse(request, "accounts/team/report.html", context, status=status)
+
+
+def _clearable(row: Any, staff: bool) -> bool:
+    return (
+        not staff
+        and row.member.status == "active"
+        and row.facts.get("activity") == Activity.INACTIVE
+        and row.member.kind in AccountKind.values
+    )
+
+
+def _member_root(request: HttpRequest) -> Account:
+    account: Account = request.account  # type: ignore[attr-defined]
+    if not account.is_ambassador or account.is_corporate:
+        raise PermissionDenied("Only Brand Ambassadors have a team.")
+    return account
+
+
+@member_view
+def tree(request: HttpRequest) -> HttpResponse:
+    return _tree(request, _member_root(request), staff=False)
+
+
+@member_view
+def children(request: HttpRequest, number: int) -> HttpResponse:
+    return _children(request, _member_root(request), number)
+
+
+@member_view
+def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    return _report(request, _member_root(request), staff=False)
+
+
+@staff_member_required
+def staff_tree(request: HttpRequest, number: int) -> HttpResponse:
+    return _tree(request, _staff_root(request, number), staff=True)
+
+
+@staff_member_required
+def staff_children(request: HttpRequest, number: int, child: int) -> HttpResponse:
+    return _children(request, _staff_root(request, number), child)
+
+
+@staff_member_required
+def staff_report(request: HttpRequest, number: int) -> HttpResponse | StreamingHttpResponse:
+    return _report(request, _staff_root(request, number), staff=True)

@@ -1,0 +1,1 @@
+from tests.security.conftest import company, frozen_today  # noqa: F401  (the small company of the security tests)
