@@ -31,6 +31,9 @@ MEMBER_PAGES = {
     "clearing": "/clearing/",
     "refunds": "/refunds/",
     "sponsor-correction": "/leads/correction/",
+    "team": "/team/",
+    "team-report": "/team/report/",
+    "membership": "/account/membership/",
 }
 ADDRESS = {
     "mailing_street": "1 Main St",
@@ -89,6 +92,7 @@ def test_member_pages_on_a_phone_pass_axe(page, live_server, login, ann, languag
     cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}
     page.context.add_cookies([cookie])
     problems = check_page(page, f"{live_server.url}/login/", f"{language}-login")
+    problems += check_page(page, f"{live_server.url}/join/", f"{language}-join")
     login("ann")
     for name, path in MEMBER_PAGES.items():
         problems += check_page(page, f"{live_server.url}{path}", f"{language}-{name}")
