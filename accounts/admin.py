@@ -290,4 +290,5 @@ class PerkCreditAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("order",)
 
 
-from accounts import admin_enrollment  # noqa: E402,F401  (registers the staff enrollment page)
+# Modules that register their own admin pages: enrollment; autoship charges, shipments, pay.
+from accounts import admin_billing, admin_enrollment  # noqa: E402,F401,I001

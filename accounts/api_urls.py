@@ -1,12 +1,15 @@
 """``/api/v1/`` self-service endpoints of Account Services."""
 
-from django.urls import path
+from django.urls import include, path
 
 from accounts.api import views
+from accounts.api.tokens import TokenIssueView, TokenRevokeView
 from accounts.enrollment.api import EnrollmentCreateView
 
 urlpatterns = [
     path("enrollments/", EnrollmentCreateView.as_view(), name="api_enrollments"),
+    path("auth/token/", TokenIssueView.as_view(), name="api_token"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="api_token_revoke"),
     path("me/", views.MeView.as_view(), name="api_me"),
     path("me/email/", views.EmailChangeView.as_view(), name="api_me_email"),
     path("me/info-current/", views.InfoCurrentView.as_view(), name="api_me_info_current"),
@@ -20,4 +23,5 @@ urlpatterns = [
     path("notifications/read/", views.NotificationReadView.as_view(), name="api_notifications_read"),
     path("flags/", views.FlagListView.as_view(), name="api_flags"),
     path("downline/", views.DownlineView.as_view(), name="api_downline"),
+    path("", include("accounts.orders.api_urls")),
 ]

@@ -19,6 +19,7 @@ from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySe
 from django.utils import timezone
 
 from accounts.models import Account, AccountStatus, SavedCard, Subscription, SubscriptionStatus
+from accounts.models_billing import ChargeStatus, SubscriptionCharge
 from accounts.models_selfservice import AccountFlag, FlagCode
 from plexus_office import clock
 from plexus_office.dates import add_months
@@ -60,6 +61,13 @@ FLAG_INFO: dict[str, FlagInfo] = {
         "The card paying your subscription has expired.",
         "account_cards",
         "Add a new card for your subscription",
+    ),
+    FlagCode.SUBSCRIPTION_DECLINED: FlagInfo(
+        FlagCode.SUBSCRIPTION_DECLINED,
+        FlagCode.SUBSCRIPTION_DECLINED.label,
+        "Your card was declined for your monthly subscription order.",
+        "account_cards",
+        "Add or choose a working card: we charge it at once",
     ),
     FlagCode.CARD_EXPIRING: FlagInfo(
         FlagCode.CARD_EXPIRING,
@@ -128,6 +136,16 @@ def flag_conditions(*, as_of: date) -> dict[str, Q]:
         FlagCode.SUBSCRIPTION_CARD_MISSING: Q(Exists(live_sub.exclude(usable_card))),
         FlagCode.SUBSCRIPTION_CARD_EXPIRED: Q(
             Exists(live_sub.filter(usable_card).filter(_before_month("card__", as_of)))
+        ),
+        # Open while a month's charge waits for a retry, or was given up and the subscription paused.
+        FlagCode.SUBSCRIPTION_DECLINED: Q(
+            Exists(
+                SubscriptionCharge.objects.filter(
+                    account=OuterRef("pk"),
+                    status__in=(ChargeStatus.DECLINED, ChargeStatus.FAILED),
+                    subscription__status__in=LIVE_SUBSCRIPTION,
+                )
+            )
         ),
         FlagCode.CARD_EXPIRING: Q(
             Exists(Subscription.objects.filter(account=OuterRef("pk"), status=SubscriptionStatus.ACTIVE))

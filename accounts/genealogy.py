@@ -93,7 +93,7 @@ def downline_page(
     params: list[int | str] = [account_id, depth_limit]
     term = search.strip()
     if term:
-        if term.isdigit():
+        if term.isascii() and term.isdigit() and len(term) <= 18:  # an account number fits a bigint
             filters = "AND (a.number = %s OR LOWER(a.name) LIKE %s)"
             params += [int(term), f"%{term.lower()}%"]
         else:

@@ -324,9 +324,20 @@ class Subscription(models.Model):
     )
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
+    # Autoship schedule (accounts/subscriptions/): the day of the month it charges, the next charge
+    # date (only active subscriptions with one are charged) and a skipped charge shown to the member.
+    charge_day = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 to 28.")
+    next_charge_on = models.DateField(null=True, blank=True)
+    skipped_charge_on = models.DateField(null=True, blank=True)
+    paused_by_declines = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "pv"])]
+        indexes = [
+            models.Index(fields=["status", "pv"]),
+            models.Index(
+                fields=["next_charge_on"], condition=Q(status="active"), name="subscription_next_charge"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Subscription of {self.account_id} ({self.status}, {self.pv} PV)"
@@ -413,5 +424,15 @@ class PerkCredit(models.Model):
 
 
 # Self-service models live in their own module (flags, pending email changes); registered here.
+from accounts.models_billing import (  # noqa: E402,F401
+    ChargeStatus,
+    PayRun,
+    Shipment,
+    Statement,
+    StatementLine,
+    StatementLineKind,
+    SubscriptionCharge,
+    SubscriptionItem,
+)
 from accounts.models_enrollment import Enrollment, EnrollmentChannel  # noqa: E402,F401
 from accounts.models_selfservice import AccountFlag, FlagCode, PendingEmailChange  # noqa: E402,F401

@@ -12,6 +12,7 @@ class FlagCode(models.TextChoices):
     EMAIL_BOUNCED = "email_bounced", "Email address bounced"
     SUBSCRIPTION_CARD_MISSING = "subscription_card_missing", "No card pays the subscription"
     SUBSCRIPTION_CARD_EXPIRED = "subscription_card_expired", "The subscription's card has expired"
+    SUBSCRIPTION_DECLINED = "subscription_declined", "The subscription's monthly charge was declined"
     CARD_EXPIRING = "card_expiring", "A card expires within 30 days"
     SHIPPING_INCOMPLETE = "shipping_incomplete", "Shipping address incomplete"
     INFO_NOT_REVIEWED = "info_not_reviewed", "Information not reviewed for 12 months"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from celery import shared_task
+from django.conf import settings
 
 from accounts.enrollment.membership import membership_fee_reminders
 from accounts.flags import flags_refresh, flags_refresh_all
 from accounts.models import Account
+from accounts.pay.services import pay_monthly_run
+from accounts.subscriptions.charging import subscription_charges_run
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -19,6 +24,21 @@ def refresh_all_flags() -> dict[str, int]:
 def refresh_account_flags(account_id: int) -> list[str]:
     account = Account.objects.filter(pk=account_id).first()
     return flags_refresh(account=account) if account is not None else []
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def charge_subscriptions(day: str | None = None) -> dict[str, int]:
+    """Daily beat job: charge every subscription due (once per subscription and month; safe to repeat)."""
+    return subscription_charges_run(today=date.fromisoformat(day) if day else None)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def monthly_payout(day: str | None = None) -> int | None:
+    """Daily beat job: from the payout day on, commit last month's payout unless Finance already did."""
+    run = pay_monthly_run(
+        today=date.fromisoformat(day) if day else None, payout_day=getattr(settings, "PAYOUT_DAY", 5)
+    )
+    return run.pk if run else None
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -5,16 +5,17 @@ every Account Services page is named ``account_<page>``.
 """
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from accounts import views
+from accounts.password_reset import ResetPasswordView
 from accounts.views.language import set_language
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", ResetPasswordView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",
@@ -41,4 +42,5 @@ urlpatterns = [
     path("account/dropship/", views.dropship, name="account_dropship"),
     path("account/cancel/", views.cancel, name="account_cancel"),
     path("tools/library/newsletter/", views.newsletter, name="account_newsletter"),
+    path("", include("accounts.orders.urls")),
 ]

@@ -28,6 +28,7 @@ class ClearRequestAdmin(QueueAdmin):
         "submitted_by",
         "cards_deleted_at",
         *QueueAdmin.readonly_fields,
+        "staff_note",
     )
     readonly_fields = (
         "kind",

@@ -63,7 +63,13 @@ class ClearRequestListCreate(MemberAPIMixin, generics.ListCreateAPIView):
         number = incoming.validated_data["member"]
         member = Account.objects.filter(number=number).first()
         if member is None:
-            raise ClearRefused("not_in_downline", f"member: there is no account {number}")
+            # The same answer as for an account outside the downline: numbers are not enumerable.
+            raise ClearRefused(
+                "not_in_downline",
+                f"Account {number} is not in the downline of account {account.number}: "
+                "only an upline ambassador of the member can ask to clear it.",
+                field="member",
+            )
         # A refusal becomes a 400 {"code", "detail", "field"} in the platform's exception handler.
         made = clear_request_submit(
             requester=account, member=member, reason=incoming.validated_data["reason"], actor=request.user

@@ -6,6 +6,7 @@ Its own module so that ``clearing.tasks`` imports it while ``clearing.services``
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Account, AccountStatus, SavedCard
@@ -31,5 +32,5 @@ def cleared_cards_delete_at_gateway(*, account_id: int) -> int:
         gateway.delete_card(token=token)  # a GatewayError propagates: the task retries
     ClearRequest.objects.filter(
         member_id=account_id, status=ClearStatus.CLEARED, cards_deleted_at__isnull=True
-    ).update(cards_deleted_at=timezone.now())  # wall clock: when it really happened
+    ).update(cards_deleted_at=timezone.now(), version=F("version") + 1)  # wall clock: when it really happened
     return len(tokens)

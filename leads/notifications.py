@@ -94,8 +94,10 @@ def _placements_notify_sql(*, lead_ids: list[int], lead_sponsors: list[int], day
     plan = "unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS p(lead_id, sponsor_id, ord)"
     items_sql = (
         f"SELECT s.id AS account_id, s.email, s.name, %s AS event, "  # noqa: S608 - names from _meta
-        f"jsonb_build_object('leads', jsonb_agg({contact_sql('l')} ORDER BY p.ord), 'count', count(*), "
-        f"'as_of', %s::text) AS context, '/' AS link "
+        f"jsonb_build_object('leads', jsonb_agg({contact_sql('l')} || jsonb_build_object('tree_link', "
+        f"'/team/?q=' || l.number) ORDER BY p.ord), 'count', count(*), 'as_of', %s::text) AS context, "
+        # One lead: the link opens its place in the tree; several: the tree itself (as the ORM path).
+        f"CASE WHEN count(*) = 1 THEN '/team/?q=' || min(l.number) ELSE '/team/' END AS link "
         f"FROM {plan} JOIN {accounts} l ON l.id = p.lead_id JOIN {accounts} s ON s.id = p.sponsor_id "
         f"GROUP BY s.id "
         f"UNION ALL "

@@ -20,6 +20,8 @@ from accounts.models import (
     Account,
     AccountKind,
     AccountStatus,
+    CommissionEntry,
+    CommissionKind,
     Fulfillment,
     Order,
     OrderLine,
@@ -48,6 +50,32 @@ class Scenario:
     products: list[dict[str, Any]] = field(default_factory=list)
     accounts: list[dict[str, Any]] = field(default_factory=list)
     refunds: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _bonuses(raw: Any, where: str) -> list[dict[str, Any]]:
+    """Optional order field ``bonuses``: what the order earned whom, e.g.
+    ``[{"earner": 1001, "kind": "vip_customer_bonus", "amount": "8.99", "status": "paid"}]``."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ScenarioError(f"{where}: field 'bonuses' must be a list")
+    out = []
+    for index, item in enumerate(raw):
+        b_where = f"{where}, bonus {index + 1}"
+        if not isinstance(item, dict):
+            raise ScenarioError(f"{b_where}: must be a JSON object")
+        kinds = [k for k in CommissionKind.values if k != CommissionKind.ADJUSTMENT]
+        out.append(
+            {
+                "earner": _int(item.get("earner"), b_where, "earner", minimum=1),
+                "kind": _choice(item.get("kind"), kinds, b_where, "kind", default=CommissionKind.COMMISSION),
+                "amount": _money(item.get("amount"), b_where, "amount"),
+                "status": _choice(
+                    item.get("status"), ["unpaid", "paid"], b_where, "status", default="unpaid"
+                ),
+            }
+        )
+    return out
 
 
 def _where(number: Any) -> str:
@@ -276,6 +304,7 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
                     "shipping": _money(raw_order.get("shipping"), o_where, "shipping", default="0.00"),
                     "country": order_country.upper(),
                     "lines": lines,
+                    "bonuses": _bonuses(raw_order.get("bonuses"), o_where),
                 }
             )
         email = raw.get("email") or ""
@@ -324,6 +353,14 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
             raise ScenarioError(f"{_where(number)}: field 'sponsor': an account cannot sponsor itself")
         if sponsor not in accounts and sponsor not in CORPORATE:
             raise ScenarioError(f"{_where(number)}: field 'sponsor': unknown account {sponsor}")
+    for number, record in accounts.items():
+        for order in record["orders"]:
+            for bonus in order["bonuses"]:
+                if bonus["earner"] not in accounts:
+                    raise ScenarioError(
+                        f"{_where(number)}, order {order['ref']}: field 'bonuses': "
+                        f"unknown earner {bonus['earner']}"
+                    )
     for number in accounts:
         seen = {number}
         current = accounts[number]["sponsor"]
@@ -495,6 +532,21 @@ def load(data: dict[str, Any]) -> dict[str, int]:
         for r in records.values()
         for o in r["orders"]
         for line in o["lines"]
+    )
+    # Bonuses earned by an order (optional in the format): tied to it so a refund reverses them.
+    CommissionEntry.objects.bulk_create(
+        CommissionEntry(
+            earner=by_number[b["earner"]],
+            kind=b["kind"],
+            amount=b["amount"],
+            order=orders[o["ref"]],
+            status=b["status"],
+            earned_on=o["date"],
+            paid_on=o["date"] if b["status"] == "paid" else None,
+        )
+        for r in records.values()
+        for o in r["orders"]
+        for b in o["bonuses"]
     )
     Refund.objects.bulk_create(
         Refund(

@@ -67,4 +67,8 @@ def document_error_responses(result: dict[str, Any], generator, request, public)
             responses.setdefault(
                 "404", _error("No member account for this login, or not one of yours.", html=True)
             )
+            if "requestBody" in operation:
+                responses.setdefault("415", _error("A body in a media type the API does not read."))
+            if method in ("post", "put", "patch", "delete"):
+                responses.setdefault("429", _error("Too many writes; retry after the Retry-After seconds."))
     return result

@@ -5,6 +5,7 @@ With nothing set the project runs embedded: SQLite and Celery's filesystem broke
 turns on the deployment checks and refuses to start without ``SECRET_KEY``.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,14 +43,18 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "knox",
     "django_celery_beat",
     "django_fsm",  # templates for django_fsm.admin.FSMAdminMixin (queue transition buttons)
     "django_fsm_log",
     "auditlog",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "plexus_office.platform",
     "accounts",
     "leads",
@@ -66,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "plexus_office.platform.middleware_mfa.StaffMFAMiddleware",
+    "accounts.middleware_cancelled.CancelledAccountMiddleware",
     "accounts.language.MemberLanguageMiddleware",  # a signed-in member's saved language
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -103,7 +111,16 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite serialises writers; wait for the lock instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # WAL lets readers run beside the writer; IMMEDIATE takes the write lock when a transaction
+    # begins, so two simultaneous writes queue (up to ``timeout``) instead of one failing with
+    # "database is locked" when a read lock cannot be upgraded mid-transaction.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -129,6 +146,15 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"  # a page in the site's layout, status 429
 # The commands contract allows one stderr line on bad input; axes would print its banner before it.
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
+# No "AXES: BEGIN version ..." banner on every manage.py command (the operations contract allows one
+# stderr line); lockouts are still recorded in the AccessAttempt/AccessFailureLog tables.
+PASSWORD_RESET_PER_IP_PER_HOUR = env.int("PASSWORD_RESET_PER_IP_PER_HOUR", default=20)
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=3)
+
+# Staff second factor (TOTP, django-otp) for /admin/: always in production; STAFF_MFA_REQUIRED=false
+# turns it off in development only (the demo staff logins print their TOTP secrets anyway).
+STAFF_MFA_REQUIRED = True if PRODUCTION else env.bool("STAFF_MFA_REQUIRED", default=True)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Plexus Office")
 
 LANGUAGE_CODE = "en"
 # Member pages, forms, refusals and notifications in English, Spanish and Canadian French. Catalogues
@@ -200,14 +226,35 @@ CELERY_TASK_IGNORE_RESULT = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Expiring tokens stored hashed (django-rest-knox), issued at /api/v1/auth/token/.
+        "knox.auth.TokenAuthentication",
     ],
+    # Writes are throttled per IP (anonymous) and per user; reads are not.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "plexus_office.platform.api_throttles.AnonWriteThrottle",
+        "plexus_office.platform.api_throttles.UserWriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon_write": env.str("API_ANON_WRITE_RATE", default="20/min"),
+        "user_write": env.str("API_USER_WRITE_RATE", default="60/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A body nested past a few dozen levels is refused with 400 (Python's parser would recurse to a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "plexus_office.platform.api_parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     # A service's Refused becomes {"code", "detail", "field"} (plexus_office/platform/errors.py).
     "EXCEPTION_HANDLER": "plexus_office.platform.errors.api_exception_handler",
+}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=10)),
+    "TOKEN_LIMIT_PER_USER": 5,
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Plexus Office API",
@@ -216,6 +263,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # One name for the country list used by addresses and enrollments alike.
     "ENUM_NAME_OVERRIDES": {"CountryEnum": "accounts.validation.COUNTRIES"},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "plexus_office.schema_hooks.document_error_responses",
@@ -232,7 +282,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "script-src": ["'self'", "'unsafe-inline'", "https://cdn.jsdelivr.net"],
+        # No inline script and no CDN: Swagger UI comes from drf-spectacular-sidecar, served here,
+        # with its start-up script as a separate file (SpectacularSwaggerSplitView).
+        "script-src": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
 }
@@ -259,6 +311,11 @@ PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="plexus_office.platform.gat
 RETURN_LABEL_FEES = {"US": Decimal("6.00")}
 # Perk Credit thresholds: subscription-order PV needed for each credit amount (ascending).
 PERK_CREDIT_THRESHOLDS = [(100, Decimal("10.00")), (200, Decimal("25.00")), (300, Decimal("50.00"))]
+
+# Autoship and pay (accounts/subscriptions, accounts/pay): shipping of a subscription order per
+# country (free when absent) and the day of the month the job commits last month's payout.
+SUBSCRIPTION_SHIPPING: dict[str, str] = {}
+PAYOUT_DAY = env.int("PAYOUT_DAY", default=5)
 # Enrollment and membership (business rules §7): the annual Brand Ambassador fee, flat shipping of a
 # first order, and the anonymous enrollment throttle per IP (form and API alike).
 MEMBERSHIP_FEE = Decimal(env.str("MEMBERSHIP_FEE", default="49.00"))

@@ -71,7 +71,7 @@ def refund_pay(*, refund: Refund, actor: Any, note: str = "") -> Refund:
         # The claim: one gateway call per refund at a time; a claim older than the limit was a crash.
         free = Q(payment_started_at__isnull=True) | Q(payment_started_at__lt=now - PAYMENT_CLAIM_TIMEOUT)
         if not Refund.objects.filter(free, pk=locked.pk).update(
-            payment_attempts=F("payment_attempts") + 1, payment_started_at=now
+            payment_attempts=F("payment_attempts") + 1, payment_started_at=now, version=F("version") + 1
         ):
             raise RefundRefused(
                 "wrong_status",
@@ -90,7 +90,7 @@ def refund_pay(*, refund: Refund, actor: Any, note: str = "") -> Refund:
             message = str(err)[:300]
             with transaction.atomic():
                 Refund.objects.filter(pk=locked.pk, status=locked.status).update(
-                    gateway_error=message, payment_started_at=None
+                    gateway_error=message, payment_started_at=None, version=F("version") + 1
                 )
                 audit_record(actor=_user(actor), obj=locked, action=AuditAction.REFUND_FAILED, note=message)
             raise RefundPaymentFailed("gateway", f"{message} The refund was not paid; retry it.") from err

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from accounts.models import Account, Order, Product
 from plexus_office import clock
@@ -339,6 +340,12 @@ def refund_mark_shipped(*, refund: Refund, actor: Any, tracking_number: str = ""
     tracking = (tracking_number or "").strip()
     if len(tracking) > 60:
         raise RefundRefused("too_long", "at most 60 characters", field="tracking_number")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in tracking):
+        raise RefundRefused(
+            "control_characters",
+            "letters, digits and punctuation only (no control characters)",
+            field="tracking_number",
+        )
     with transaction.atomic():
         locked = _locked(refund)
         if locked.account.user_id != getattr(_user(actor), "pk", None):
@@ -384,7 +391,7 @@ def refunds_remind(*, as_of: date | None = None) -> int:
         with transaction.atomic():
             # The conditional UPDATE is the claim: two job runs never remind twice.
             if not Refund.objects.filter(pk=refund_id, reminder_sent_on__isnull=True).update(
-                reminder_sent_on=today
+                reminder_sent_on=today, version=F("version") + 1
             ):
                 continue
             refund = Refund.objects.select_related("account", "order", "product").get(pk=refund_id)

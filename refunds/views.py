@@ -25,7 +25,9 @@ def _request_page(
     selected = None
     if request.method == "GET" and request.GET.get("order"):
         selected = next((o for o in orders if o.ref == request.GET["order"]), None)
-    form = RefundRequestForm(request.POST or None, orders=orders, selected=selected)
+    # "Request a refund" on a line of My orders links here with the order and its sku preselected.
+    initial = {"products": [request.GET["sku"]]} if selected is not None and request.GET.get("sku") else None
+    form = RefundRequestForm(request.POST or None, orders=orders, selected=selected, initial=initial)
     quotes = []
     if request.method == "POST" and form.is_valid():
         order = form.cleaned_data["order"]

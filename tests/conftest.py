@@ -9,6 +9,7 @@ import os
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, connections
 
 from bin.compile_messages import compile_all
@@ -56,6 +57,8 @@ def _fast_and_quiet(settings, tmp_path):
     settings.AXES_ENABLED = False
     # The enrollment throttle's counts live in the process-wide cache; tests that check it lower it.
     settings.ENROLLMENT_THROTTLE_RATE = "100000/hour"
+    settings.STAFF_MFA_REQUIRED = False  # tests/security/test_staff_mfa.py turns it on
+    cache.clear()  # API write throttles and reset rate limits count per test, not per session
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from django.db import transaction
 from accounts.flags import flags_refresh
 from accounts.models import Account, AccountStatus, SavedCard, Subscription, SubscriptionStatus
 from accounts.selfservice.common import SelfServiceError, lock_live_account, require_holder
+from accounts.subscriptions.charging import outstanding_charge, subscription_charge_retry
 from plexus_office import clock
 from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.gateway import GatewayError, GatewayTimeout, card_brand, get_gateway, luhn_valid
@@ -157,8 +158,11 @@ def card_add(
             is_default=make_default or not has_default,
         )
         subscription = _live_subscription(locked)
+        # A card added while the subscription's charge is declined is the fix: it pays from now on.
         if subscription is not None and (
-            subscription.card is None or subscription.card.removed_at is not None
+            subscription.card is None
+            or subscription.card.removed_at is not None
+            or outstanding_charge(subscription) is not None
         ):
             subscription.card = card
             subscription.save(update_fields=["card"])
@@ -170,6 +174,8 @@ def card_add(
             changes={"card": (None, str(card)), "is_default": (None, card.is_default)},
         )
         flags_refresh(account=locked)
+    # A fixed card charges the declined month at once (outside the transaction: the gateway call).
+    subscription_charge_retry(account=account, actor=actor)
     return card
 
 
@@ -197,7 +203,8 @@ def subscription_card_set(*, account: Account, actor: User, card_id: int) -> Sub
     """Pay the live subscription with another saved card (what makes the old one removable)."""
     require_holder(account=account, actor=actor)
     with transaction.atomic():
-        locked = lock_live_account(account)
+        # A cancelled account may still remove its cards (its data, its choice): no live check here.
+        locked = Account.objects.select_for_update().get(pk=account.pk)
         card = _own_card(account=locked, card_id=card_id)
         subscription = _live_subscription(locked)
         if subscription is None:
@@ -214,6 +221,7 @@ def subscription_card_set(*, account: Account, actor: User, card_id: int) -> Sub
             changes={"subscription_card": (before, str(card))},
         )
         flags_refresh(account=locked)
+    subscription_charge_retry(account=account, actor=actor)
     return subscription
 
 
@@ -224,7 +232,8 @@ def card_remove(*, account: Account, actor: User, card_id: int) -> SavedCard:
     """
     require_holder(account=account, actor=actor)
     with transaction.atomic():
-        locked = lock_live_account(account)
+        # A cancelled account may still remove its cards (its data, its choice): no live check here.
+        locked = Account.objects.select_for_update().get(pk=account.pk)
         card = _own_card(account=locked, card_id=card_id)
         subscription = _live_subscription(locked)
         if subscription is not None and subscription.card_id == card.pk:

@@ -15,10 +15,12 @@ from accounts.flags import flags_refresh
 from accounts.models import Account, Order, OrderLine, Product, SavedCard
 from accounts.selectors import card_is_valid
 from accounts.selfservice.common import SelfServiceError, lock_live_account, require_holder
+from accounts.subscriptions.charging import order_confirmation_context
 from accounts.validation import clean_address, format_address
 from plexus_office import clock
 from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.gateway import CardDeclined, GatewayError, GatewayTimeout, get_gateway
+from plexus_office.platform.notifications import notify_many
 
 # Flat shipping for a one-off dropship order (the catalogue has no shipping table yet).
 DROPSHIP_SHIPPING = Decimal("7.95")
@@ -108,4 +110,18 @@ def dropship_order_create(
             note=f"Order {order.ref} ({qty} × {product.sku}) shipped to {name}, charged {amount}",
         )
         flags_refresh(account=locked)
+        notify_many(
+            items=[
+                {
+                    "recipient": locked,
+                    "event": "accounts_order_confirmation",
+                    "context": order_confirmation_context(
+                        order,
+                        [(product.name, product.sku, qty, product.price, product.pv)],
+                        heading="Your order shipping to someone else",
+                    ),
+                    "link": f"/orders/{order.ref}/",
+                }
+            ]
+        )
     return order

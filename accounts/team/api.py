@@ -13,16 +13,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.history import is_in_downline_on, status_on
+from accounts.members import member_or_404
 from accounts.models import Account
 from accounts.team.selectors import PAGE_SIZE, children_on, report_rows, report_totals, search_on
 from accounts.team.views import _day, _filters
-from accounts.views.common import signed_in_user
 
 
 def _root(request: Request) -> Account:
-    account = Account.objects.filter(user=signed_in_user(request)).first()
-    if account is None:
-        raise Http404("No member account is linked to this login.")
+    account = member_or_404(request)
     if not account.is_ambassador or account.is_corporate:
         raise PermissionDenied("Only Brand Ambassadors have a team.")
     return account
@@ -88,3 +86,11 @@ class TeamReportView(APIView):
                 "results": [row.as_dict() for row in page],
             }
         )
+
+
+class TeamTreeMemberView(TeamTreeView):
+    """One level below a member of the organization (the tree expanded on demand)."""
+
+    @extend_schema(responses=dict, operation_id="v1_team_tree_member_retrieve")
+    def get(self, request: Request, number: int | None = None) -> Response:
+        return super().get(request, number)

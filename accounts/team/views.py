@@ -34,7 +34,7 @@ from accounts.views.common import member_view
 from plexus_office import clock
 from plexus_office.commands import date_in_range_error
 
-STAFF_PERMISSION = "accounts.view_account"
+STAFF_PERMISSION = "accounts.view_sponsorship"  # Customer Service and Leads Operations (sponsor history)
 
 
 def _day(request: HttpRequest) -> tuple[date, str]:

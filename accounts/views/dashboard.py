@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,6 +15,7 @@ from plexus_office.platform.selectors import inbox_page
 from plexus_office.platform.services import inbox_mark_read
 
 INBOX_PAGE_SIZE = 20
+INBOX_MAX_PAGE = 10_000  # 200,000 notifications; a larger page number is a made-up URL
 DASHBOARD_INBOX_SIZE = 5
 
 
@@ -45,10 +46,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @member_view
 def inbox(request: HttpRequest) -> HttpResponse:
     account = request.account  # type: ignore[attr-defined]
+    raw = request.GET.get("page", "1")
     try:
-        page = max(int(request.GET.get("page", "1")), 1)
+        page = max(int(raw), 1) if len(raw) <= 9 else INBOX_MAX_PAGE + 1
     except ValueError:
         page = 1
+    if page > INBOX_MAX_PAGE:
+        return HttpResponseBadRequest(f"page: at most {INBOX_MAX_PAGE:,}.", content_type="text/plain")
     # One extra row tells whether a next page exists without counting the whole inbox.
     rows = inbox_page(account=account, limit=INBOX_PAGE_SIZE + 1, offset=(page - 1) * INBOX_PAGE_SIZE)
     context = {

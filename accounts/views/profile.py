@@ -20,6 +20,7 @@ from accounts.forms import (
     PersonalInfoForm,
     apply_errors,
 )
+from accounts.models import Product
 from accounts.models_selfservice import PendingEmailChange
 from accounts.selfservice import (
     account_info_confirm,
@@ -29,6 +30,7 @@ from accounts.selfservice import (
     email_change_request,
     newsletter_set,
 )
+from accounts.selfservice.orders import DROPSHIP_SHIPPING
 from accounts.services import account_cancel
 from accounts.validation import US_STATES
 from accounts.views.common import member_view, signed_in_user
@@ -173,14 +175,21 @@ def dropship(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Order {order.ref} will ship to {order.ship_to_name}. Your saved address was not changed.",
+                f"Order {order.ref} will ship to {order.ship_to_name}. Your saved address was not changed; "
+                "we emailed you the order confirmation.",
             )
-            return redirect("dashboard")
+            return redirect("account_order", ref=order.ref)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
         "accounts/dropship.html",
-        {"account": account, "form": form, "us_states": US_STATES},
+        {
+            "account": account,
+            "form": form,
+            "us_states": US_STATES,
+            "shipping": DROPSHIP_SHIPPING,
+            "prices": {str(p.pk): str(p.price) for p in Product.objects.all()},
+        },
         status=status,
     )
 

@@ -39,8 +39,13 @@ def _placed_or_orphan(account: Account) -> bool:
     return current == SponsorChangeReason.LEAD_PLACEMENT
 
 
-def _check_sponsor(*, account: Account, sponsor_number: Any) -> Account:
-    """The requested sponsor exists, is a live ambassador in good standing, and no loop would form."""
+def _check_sponsor(*, account: Account, sponsor_number: Any, detailed: bool = False) -> Account:
+    """The requested sponsor exists, is a live ambassador in good standing, and no loop would form.
+
+    A member is told only that another account cannot be chosen, never why (its fees, orders or
+    status are that member's business, and "no account" would enumerate numbers); staff deciding the
+    request (``detailed``) see the reason.
+    """
     field = "sponsor_number"
     try:
         number = int(str(sponsor_number).strip())
@@ -48,24 +53,30 @@ def _check_sponsor(*, account: Account, sponsor_number: Any) -> Account:
         raise CorrectionRefused(
             field, f"enter the account number of the sponsor you meant, not {sponsor_number!r}", field=field
         ) from None
-    sponsor = Account.objects.filter(number=number).first()
+
+    def third_party(reason: str) -> CorrectionRefused:
+        if detailed:
+            return CorrectionRefused(field, f"account {number} {reason}", field=field)
+        return CorrectionRefused(
+            field,
+            f"account {number} cannot be chosen as your sponsor; check the number with them",
+            field=field,
+        )
+
+    sponsor = Account.objects.filter(number=number).first() if abs(number) < 10**18 else None
     if sponsor is None:
-        raise CorrectionRefused(field, f"there is no account {number}", field=field)
+        raise third_party("does not exist")
     if sponsor.pk == account.pk:
         raise CorrectionRefused(field, "you cannot be your own sponsor", field=field)
     if sponsor.is_corporate:
-        raise CorrectionRefused(
-            field, f"account {number} is a corporate account; enter the sponsor you meant", field=field
-        )
+        raise third_party("is a corporate account")
     if sponsor.kind != AccountKind.AMBASSADOR:
-        raise CorrectionRefused(field, f"account {number} is not a Brand Ambassador", field=field)
+        raise third_party("is not a Brand Ambassador")
     if sponsor.status != AccountStatus.ACTIVE:
-        raise CorrectionRefused(field, f"account {number} is cancelled", field=field)
+        raise third_party("is cancelled")
     standing = account_activity(account=sponsor)
     if standing.activity != Activity.ACTIVE:
-        raise CorrectionRefused(
-            field, f"account {number} is not in good standing ({standing.reason})", field=field
-        )
+        raise third_party(f"is not in good standing ({standing.reason})")
     if sponsor.pk == account.sponsor_id:
         raise CorrectionRefused(field, f"account {number} is already your sponsor", field=field)
     if would_create_loop(account_id=account.pk, new_sponsor_id=sponsor.pk):
@@ -157,7 +168,9 @@ def sponsor_correction_approve(
             )
         account = Account.objects.select_related("sponsor").get(pk=locked.account_id)
         # The facts may have changed since submission (sponsor cancelled, fee overdue, downline moved).
-        sponsor = _check_sponsor(account=account, sponsor_number=locked.requested_sponsor.number)
+        sponsor = _check_sponsor(
+            account=account, sponsor_number=locked.requested_sponsor.number, detailed=True
+        )
         old_sponsor = account.sponsor
         sponsor_change(
             account=account,

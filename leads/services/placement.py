@@ -23,6 +23,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import Account, AccountStatus, SponsorChangeReason
 from accounts.services import sponsor_change_many
@@ -116,10 +117,20 @@ def leads_assign(
                     break
         result.unplaced = _unplaced(plan, leftovers)
     except BaseException as exc:
-        LeadRun.objects.filter(pk=run.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
+        # A crashed run (dry or real) is finished, with its error: never a run that stays "running".
+        LeadRun.objects.filter(pk=run.pk).update(
+            error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=_finish_time()
+        )
         raise
     _finish(result)
     return result
+
+
+def _finish_time():
+    try:
+        return clock.now()
+    except (OverflowError, ValueError):  # a business clock frozen at the edge of the calendar
+        return timezone.now()
 
 
 def _unplaced(plan: Plan, leftovers: set[int]) -> list[tuple[int, str]]:

@@ -31,6 +31,7 @@ from operations.seed.rows import catalogue
 from plexus_office import clock
 from plexus_office.platform import roles
 from plexus_office.platform.gateway import get_gateway
+from plexus_office.platform.mfa import mfa_demo_device
 
 DEMO_PASSWORD = "plexus-demo-2026"
 # Fixed numbers far above any seeded range, so the demo accounts are found again on every run.
@@ -274,9 +275,23 @@ def demo_logins() -> list[dict[str, Any]]:
         )
         group, _ = Group.objects.get_or_create(name=group_name)
         user.groups.set([group])
-        logins.append({"username": username, "password": DEMO_PASSWORD, "role": f"staff: {group_name}"})
-    _user("admin", email="admin@plexus.example", first="Site", last="Admin", superuser=True)
-    logins.append({"username": "admin", "password": DEMO_PASSWORD, "role": "superuser (Django admin)"})
+        logins.append(
+            {
+                "username": username,
+                "password": DEMO_PASSWORD,
+                "role": f"staff: {group_name}",
+                "totp_secret": mfa_demo_device(user=user),
+            }
+        )
+    admin = _user("admin", email="admin@plexus.example", first="Site", last="Admin", superuser=True)
+    logins.append(
+        {
+            "username": "admin",
+            "password": DEMO_PASSWORD,
+            "role": "superuser (Django admin)",
+            "totp_secret": mfa_demo_device(user=admin),
+        }
+    )
     for username in ("leader", "qualified", "lead"):
         account = Account.objects.filter(user__username=username).first()
         if account is not None:

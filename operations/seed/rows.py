@@ -29,6 +29,7 @@ from accounts.models import (
     Sponsorship,
     Subscription,
 )
+from accounts.models_billing import SubscriptionItem
 from operations.seed.plan import (
     ACTIVE,
     AMBASSADOR,
@@ -38,6 +39,7 @@ from operations.seed.plan import (
     NO_SUB,
     ORPHANAGE,
     ROOT,
+    SUB_ACTIVE,
     SUB_CANCELLED,
     VIP,
     Plan,
@@ -88,6 +90,18 @@ CATALOGUE = [
     ("HEALTHYSKIN", "Healthy Skin Serum", "74.95", 40),
     ("KIDS", "Kids Multi Gummies", "29.95", 15),
 ]
+CATALOGUE_PV = {sku: pv for sku, _, _, pv in CATALOGUE}
+# The products of a seeded subscription, adding up to its PV (20 PV has no exact sum: Kids, 15 PV).
+AUTOSHIP_ITEMS: dict[int, tuple[tuple[str, int], ...]] = {
+    20: (("KIDS", 1),),
+    40: (("PROBIO5", 1),),
+    60: (("SLIM", 1),),
+    80: (("PROBIO5", 2),),
+    100: (("SLIM", 1), ("PROBIO5", 1)),
+    120: (("SLIM", 2),),
+    150: (("SLIM", 1), ("LEAN", 2)),
+    200: (("SLIM", 2), ("PROBIO5", 2)),
+}
 CARD_BRANDS = ("Visa", "Visa", "Mastercard", "Amex", "Discover")
 FEE = Decimal("29.95")
 CENT = Decimal("0.01")
@@ -312,7 +326,17 @@ def write_company(plan: Plan, *, progress: bool = True) -> dict[str, int]:
     gateway_cards = Table(SandboxCard, ["id", "token", "brand", "last4", "exp_month", "exp_year"])
     subs = Table(
         Subscription,
-        ["id", "account_id", "status", "pv", "card_id", "started_on", "ended_on"],
+        [
+            "id",
+            "account_id",
+            "status",
+            "pv",
+            "card_id",
+            "started_on",
+            "ended_on",
+            "charge_day",
+            "next_charge_on",
+        ],
         depends_on=[cards],
     )
     cid, sid, gid = next_id(SavedCard), next_id(Subscription), next_id(SandboxCard)
@@ -338,17 +362,45 @@ def write_company(plan: Plan, *, progress: bool = True) -> dict[str, int]:
         gid += 1
     counts["cards"] = cards.finish()
     gateway_cards.finish()
+    # Autoship lines and schedule (accounts/subscriptions): no random draw here, so every other
+    # seeded value stays what it was. Charge days spread evenly over 1-28; an active subscription
+    # next charges on its day after ``as_of``; the products add up to the subscription's PV.
+    items = Table(SubscriptionItem, ["id", "subscription_id", "product_id", "qty"], depends_on=[subs])
+    sku_id = {p.sku: p.pk for p in catalogue()}
+    item_id = next_id(SubscriptionItem)
     for i in range(n):
         state = plan.sub[i]
         if state == NO_SUB:
             continue
         card = card_of.get(i, (None, ""))[0] if state != SUB_CANCELLED else None
         ended = as_of - timedelta(days=rng.randint(30, 300)) if state == SUB_CANCELLED else None
-        subs.add(
-            (sid, base_id + i, SUB_STATES[state], plan.sub_pv[i], card, plan.day(plan.enrolled[i]), ended)
+        charge_day = i % 28 + 1
+        next_on = (
+            as_of.replace(day=charge_day)
+            if as_of.day < charge_day
+            else add_months(as_of.replace(day=1), 1).replace(day=charge_day)
         )
+        combo = AUTOSHIP_ITEMS.get(plan.sub_pv[i], AUTOSHIP_ITEMS[20])
+        pv = sum(CATALOGUE_PV[sku] * qty for sku, qty in combo)
+        subs.add(
+            (
+                sid,
+                base_id + i,
+                SUB_STATES[state],
+                plan.sub_pv[i] if pv == plan.sub_pv[i] else pv,
+                card,
+                plan.day(plan.enrolled[i]),
+                ended,
+                charge_day,
+                next_on if state == SUB_ACTIVE else None,
+            )
+        )
+        for sku, qty in combo:
+            items.add((item_id, sid, sku_id[sku], qty))
+            item_id += 1
         sid += 1
     counts["subscriptions"] = subs.finish()
+    items.finish()
 
     # Membership fees: the payment that bought the current due date (a year earlier).
     fees = Table(MembershipFeePayment, ["id", "account_id", "paid_on", "amount", "covers_until"])

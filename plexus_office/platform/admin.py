@@ -26,12 +26,14 @@ from typing import ClassVar
 import django_fsm
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django_fsm.admin import FSMAdminMixin
 
+from plexus_office.platform import admin_schedules  # noqa: F401 - registers the scoped beat admins
 from plexus_office.platform.admin_base import (
     AssigneeFilter,
     AuditHistoryMixin,
@@ -40,9 +42,10 @@ from plexus_office.platform.admin_base import (
     due_badge,
 )
 from plexus_office.platform.admin_polish import QueueStateFilter, transition_help_text
+from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.models import EmailOutbox, OutboxState
 from plexus_office.platform.notifications import outbox_resend
-from plexus_office.platform.queues import QueueError, queue_claim
+from plexus_office.platform.queues import QueueError, QueueItemChanged, queue_claim
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +95,83 @@ class QueueAdmin(AuditHistoryMixin, FastChangeListMixin, FSMAdminMixin, admin.Mo
     def count_states(self):  # type: ignore[override]
         return tuple(self.model.OPEN_STATES)
 
+    # --- what the change form may write: the staff-editable fields, conditionally, nothing else ---
+
+    version_post_param = "_queue_version"
+
+    def get_readonly_fields(self, request, obj=None):
+        # By construction: every concrete field except the few staff edit by hand is read-only for
+        # every group (superusers included), so a Save can never carry internal fields or state.
+        declared = list(super().get_readonly_fields(request, obj))
+        editable = set(self.model.STAFF_EDITABLE_FIELDS)
+        for field in self.model._meta.fields:
+            if field.name not in editable and field.name not in declared and field.editable:
+                declared.append(field.name)
+        return tuple(name for name in declared if name not in editable)
+
+    def get_exclude(self, request, obj=None):
+        return (*(super().get_exclude(request, obj) or ()), "version")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assignee":
+            # Only staff can hold a queue item; the list stays short at a million members.
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _posted_version(self, request) -> int | None:
+        raw = request.POST.get(self.version_post_param, "")
+        return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+    def _stale(self, request, obj) -> bool:
+        """The page was rendered from an older version than the row has now."""
+        posted = self._posted_version(request)
+        current = type(obj)._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+        return posted is not None and current is not None and posted != current
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        request._queue_conflict = None
+        if request.POST.get(self.fsm_post_param) or "_claim" in request.POST:
+            return None  # a button never saves form fields: the transition service writes the row
+        fields = [name for name in form.changed_data if name in self.model.STAFF_EDITABLE_FIELDS]
+        posted = self._posted_version(request)
+        if posted is not None:
+            obj._loaded_version = posted  # conditional on what the user saw, not on this POST's read
+        try:
+            with transaction.atomic():  # a savepoint: a refused write leaves the request usable
+                self._save_editable(request, obj, fields)
+        except QueueItemChanged as err:
+            request._queue_conflict = err
+        return None
+
+    def _save_editable(self, request, obj, fields: list[str]) -> None:
+        if self._stale(request, obj):
+            raise QueueItemChanged(obj)
+        if fields:
+            before = type(obj)._default_manager.filter(pk=obj.pk).values(*fields).first() or {}
+            obj.save(update_fields=fields)
+            audit_record(
+                actor=request.user,
+                obj=obj,
+                action=AuditAction.EDIT,
+                changes={name: (before.get(name), getattr(obj, name)) for name in fields},
+            )
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "_queue_conflict", None) is None:
+            return super().log_change(request, obj, message)
+        return None
+
+    def response_change(self, request, obj):
+        conflict = getattr(request, "_queue_conflict", None)
+        if conflict is None and request.POST.get(self.fsm_post_param) and self._stale(request, obj):
+            conflict = QueueItemChanged(obj)
+        if conflict is not None:
+            self.message_user(request, str(conflict), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        return self._response_change(request, obj)
+
     @admin.display(description="due", ordering="due_on")
     def due(self, obj):
         return due_badge(obj)
@@ -112,7 +192,7 @@ class QueueAdmin(AuditHistoryMixin, FastChangeListMixin, FSMAdminMixin, admin.Mo
         func = getattr(obj, name, None) if name else None
         return callable(func) and hasattr(func, "_django_fsm")
 
-    def response_change(self, request, obj):
+    def _response_change(self, request, obj):
         name = request.POST.get(self.fsm_post_param)
         if name and not self._known_transition(obj, name):
             self.message_user(request, f"'{name}' is not an action on this request.", messages.ERROR)
@@ -152,6 +232,9 @@ class QueueAdmin(AuditHistoryMixin, FastChangeListMixin, FSMAdminMixin, admin.Mo
             self.message_user(
                 request, f"Cannot {label} this request in its current state; reload the page.", messages.ERROR
             )
+            return False
+        except QueueItemChanged as err:
+            self.message_user(request, str(err), messages.ERROR)
             return False
         except django_fsm.ConcurrentTransition:
             self.message_user(

@@ -52,6 +52,10 @@ class AuditAction(StrEnum):
     PAYOUT = "payout"
     PROFILE_UPDATE = "profile_update"
     REFUND_FAILED = "refund_failed"
+    EDIT = "edit"
+    MFA_ENROLLED = "mfa_enrolled"
+    MFA_RECOVERY_CODES_ISSUED = "mfa_recovery_codes_issued"
+    MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used"
     RELEASE = "release"
     REPLACEMENT_ORDER = "replacement_order"
     REQUEST = "request"
@@ -59,6 +63,17 @@ class AuditAction(StrEnum):
     SHIPPED = "shipped"
     SUBMIT = "submit"
     SUBSCRIPTION_CARD_SET = "subscription_card_set"
+    # Autoship and pay (accounts/subscriptions, accounts/pay).
+    PAYOUT_COMMITTED = "payout_committed"
+    SUBSCRIPTION_CANCELLED = "subscription_cancelled"
+    SUBSCRIPTION_CHARGE_DAY_SET = "subscription_charge_day_set"
+    SUBSCRIPTION_CHARGE_DECLINED = "subscription_charge_declined"
+    SUBSCRIPTION_CHARGE_FAILED = "subscription_charge_failed"
+    SUBSCRIPTION_CHARGE_PAID = "subscription_charge_paid"
+    SUBSCRIPTION_ITEMS_SET = "subscription_items_set"
+    SUBSCRIPTION_PAUSED = "subscription_paused"
+    SUBSCRIPTION_RESUMED = "subscription_resumed"
+    SUBSCRIPTION_SKIPPED = "subscription_skipped"
     UPGRADED_TO_AMBASSADOR = "upgraded_to_ambassador"
 
 

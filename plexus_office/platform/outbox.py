@@ -12,9 +12,12 @@ which receiving servers and clients use to drop the duplicate.
 
 from __future__ import annotations
 
+import logging
+import re
 import smtplib
 from collections.abc import Callable
 from datetime import timedelta
+from email.headerregistry import Address
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -32,8 +35,29 @@ SWEEP_BATCH = 500
 # A row younger than this is still on its on_commit fast path; the sweep leaves it alone.
 SWEEP_GRACE = timedelta(minutes=1)
 
-# Mail-server trouble that is worth retrying; anything else is a bug and propagates.
+# Mail-server trouble that is worth retrying. Anything else (a malformed address, a template bug)
+# cannot get better by retrying: the row is marked failed with the reason, shown in admin.
 RETRYABLE = (smtplib.SMTPException, OSError)
+CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+logger = logging.getLogger(__name__)
+
+
+class UnsendableEmail(ValueError):
+    """The row cannot be sent as it is (its address is not an address)."""
+
+
+def recipient_header(name: str, email: str) -> str:
+    """``To:`` built by the standard library: the display name is quoted and encoded as a name, so
+    ``Casey <attacker@evil.example> (`` or ``Smith, John`` can never add or change a recipient."""
+    clean_name = CONTROL.sub(" ", name or "").strip()
+    try:
+        address = Address(addr_spec=(email or "").strip())
+    except (ValueError, IndexError, TypeError) as exc:
+        raise UnsendableEmail(f"to_email: {email!r} is not an email address ({exc})") from exc
+    if not address.username or not address.domain or "," in address.addr_spec:
+        raise UnsendableEmail(f"to_email: {email!r} is not an email address")
+    return str(Address(display_name=clean_name, username=address.username, domain=address.domain))
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -50,7 +74,7 @@ def claimable(now) -> Q:
 
 
 def _message(row: EmailOutbox) -> EmailMultiAlternatives:
-    to = f"{row.to_name} <{row.to_email}>" if row.to_name else row.to_email
+    to = recipient_header(row.to_name, row.to_email)
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "plexus.example"
     msg = EmailMultiAlternatives(
         subject=row.subject,
@@ -81,10 +105,16 @@ def outbox_send(*, outbox_id: int) -> tuple[str, int]:
     if not claimed:
         return "skipped", 0
     row = EmailOutbox.objects.select_related("account").get(pk=outbox_id)
-    render_deferred_email(row)
     mine = EmailOutbox.objects.filter(pk=outbox_id, state=OutboxState.SENDING, claimed_at=now)
     try:
-        _message(row).send()
+        render_deferred_email(row)
+        message = _message(row)
+    except Exception as exc:  # noqa: BLE001 - not retryable: recorded on the row, never left "sending"
+        logger.exception("outbox row %s cannot be sent", outbox_id)
+        mine.update(state=OutboxState.FAILED, last_error=_error_text(exc), next_attempt_at=None)
+        return "failed", 0
+    try:
+        message.send()
     except smtplib.SMTPRecipientsRefused as exc:
         if not _is_hard_bounce(exc):
             return _schedule_retry(mine, row, now, exc)
@@ -94,6 +124,10 @@ def outbox_send(*, outbox_id: int) -> tuple[str, int]:
         return "bounced", 0
     except RETRYABLE as exc:
         return _schedule_retry(mine, row, now, exc)
+    except Exception as exc:  # noqa: BLE001 - e.g. a header the mail library refuses: not retryable
+        logger.exception("outbox row %s was refused by the mail library", outbox_id)
+        mine.update(state=OutboxState.FAILED, last_error=_error_text(exc), next_attempt_at=None)
+        return "failed", 0
     mine.update(state=OutboxState.SENT, sent_at=timezone.now(), next_attempt_at=None)
     return "sent", 0
 

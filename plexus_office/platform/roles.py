@@ -54,3 +54,20 @@ def member_of(*group_names: str):
 
     check.__name__ = f"member_of({', '.join(sorted(allowed))})"
     return check
+
+
+# The beat tasks each group may edit, enable/disable and run from admin (by task path: the platform
+# never imports a program). Superusers manage every schedule; a group not listed here manages none.
+SCHEDULES_BY_GROUP: dict[str, tuple[str, ...]] = {
+    LEADS_OPERATIONS: ("leads.tasks.assign_leads_task",),
+}
+
+
+def schedulable_tasks(user) -> tuple[str, ...] | None:
+    """The task paths ``user`` may manage in admin; None means all of them (superusers)."""
+    if user is None or not getattr(user, "is_active", False) or not getattr(user, "is_staff", False):
+        return ()
+    if user.is_superuser:
+        return None
+    names = set(user.groups.values_list("name", flat=True))
+    return tuple(sorted({task for group in names for task in SCHEDULES_BY_GROUP.get(group, ())}))

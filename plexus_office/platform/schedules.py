@@ -12,8 +12,16 @@ from django.conf import settings
 def ensure_daily_task(
     apps, *, name: str, task: str, hour: int, minute: int = 0, description: str = ""
 ) -> None:
-    """A task run every day at ``hour:minute`` in the project's time zone."""
-    crontab, _ = apps.get_model("django_celery_beat", "CrontabSchedule").objects.get_or_create(
+    """A task run every day at ``hour:minute`` in the project's time zone, on its own crontab row.
+
+    Never a shared crontab row: the groups that may edit one job's time (Leads Operations) must not
+    move another job (refunds daily) by editing it.
+    """
+
+    tasks = apps.get_model("django_celery_beat", "PeriodicTask").objects
+    if tasks.filter(name=name).exists():
+        return
+    crontab = apps.get_model("django_celery_beat", "CrontabSchedule").objects.create(
         minute=str(minute),
         hour=str(hour),
         day_of_week="*",
@@ -21,9 +29,20 @@ def ensure_daily_task(
         month_of_year="*",
         timezone=settings.TIME_ZONE,
     )
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.get_or_create(
-        name=name, defaults={"task": task, "crontab": crontab, "enabled": True, "description": description}
-    )
+    tasks.create(name=name, task=task, crontab=crontab, enabled=True, description=description)
+
+
+def give_own_crontab(apps, *, name: str) -> None:
+    """Move the task ``name`` onto a crontab row of its own if it shares one with another task."""
+    tasks = apps.get_model("django_celery_beat", "PeriodicTask").objects
+    row = tasks.filter(name=name, crontab__isnull=False).select_related("crontab").first()
+    if row is None or not tasks.filter(crontab_id=row.crontab_id).exclude(pk=row.pk).exists():
+        return
+    shared = row.crontab
+    shared.pk = None
+    shared._state.adding = True
+    shared.save()
+    tasks.filter(pk=row.pk).update(crontab=shared)
 
 
 def ensure_interval_task(apps, *, name: str, task: str, every_minutes: int, description: str = "") -> None:

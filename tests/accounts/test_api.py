@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.flags import flags_refresh
@@ -26,7 +26,7 @@ def test_me_needs_authentication(db):
 
 def test_token_authentication_reads_me(member):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=member.user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=member.user)[1]}")
     body = client.get("/api/v1/me/").json()
     assert (body["number"], body["email"], body["commission_qualified"]) == (
         member.number,

@@ -26,8 +26,8 @@ def test_a_member_page_looks_the_member_up_once(client, member, url):
 def test_the_dashboard_runs_a_fixed_number_of_queries(client, member, django_assert_num_queries):
     client.force_login(member.user)
     # session, user, the member account (once: view, navigation and inbox badge share it; was three),
-    # subscription + card (twice: the dashboard and its card reminder), open flags, latest inbox
-    # entries, unread count (twice: the page and the badge), sponsor corrections, the Leads verdict,
-    # recent placements, clear requests, refunds, direct sales
-    with django_assert_num_queries(15):
+    # subscription + card (once, shared by the dashboard and its card reminder), open flags, latest
+    # inbox entries, unread count (once, shared by the page and the badge), sponsor corrections, the
+    # Leads verdict (one plain-SQL query), recent placements, clear requests, refunds, direct sales
+    with django_assert_num_queries(13):
         client.get(reverse("dashboard"))

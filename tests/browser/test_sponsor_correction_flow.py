@@ -20,7 +20,7 @@ def test_a_lead_asks_for_a_sponsor_correction_and_sees_it_listed(page, live_serv
     page.click("text=Sponsor correction")
     page.fill("input[name=sponsor_number]", "777")
     page.click("button:has-text('Send request')")
-    assert "there is no account 777" in page.locator(".errorlist").inner_text()
+    assert "account 777 cannot be chosen as your sponsor" in page.locator(".errorlist").inner_text()
     assert SponsorCorrection.objects.count() == 0
 
     page.fill("input[name=sponsor_number]", "1001")

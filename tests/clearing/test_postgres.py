@@ -102,7 +102,7 @@ def test_two_staff_clearing_at_once_clear_once(staff):
     for thread in threads:
         thread.join()
 
-    assert sorted(outcomes) == ["cleared", f"refused: status: request #{request.pk} is already cleared"]
+    assert sorted(outcomes) == ["cleared", f"refused: request #{request.pk} is already cleared"]
     assert ClearRequest.objects.get(pk=request.pk).status == ClearStatus.CLEARED
     assert Sponsorship.objects.filter(account=tree.fay, reason="clearing_roll_up").count() == 1
     assert Sponsorship.objects.filter(account=tree.eve, end_reason="clearing").count() == 1

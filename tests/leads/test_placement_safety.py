@@ -94,7 +94,12 @@ def test_a_run_killed_after_its_first_chunk_leaves_leads_placed_with_record_or_s
         leads_assign(as_of=AS_OF, actor=None)
 
     run = LeadRun.objects.get()
-    assert (run.finished_at, run.placed_count, run.error) == (None, 2, "RuntimeError: worker killed")
+    # Finished with its error (issue 13: a crashed run never stays "running").
+    assert (run.finished_at is not None, run.placed_count, run.error) == (
+        True,
+        2,
+        "RuntimeError: worker killed",
+    )
     assert sorted(LeadPlacement.objects.values_list("lead__number", "sponsor__number")) == [
         (50001, 1001),
         (50004, 1001),

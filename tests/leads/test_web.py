@@ -49,7 +49,7 @@ def test_the_member_page_shows_a_refusal_next_to_the_field_and_files_nothing(cli
     response = client.post("/leads/correction/", {"sponsor_number": "777"})
 
     assert response.status_code == 400
-    assert "there is no account 777" in response.content.decode()
+    assert "account 777 cannot be chosen as your sponsor" in response.content.decode()
     assert SponsorCorrection.objects.count() == 0
 
 

@@ -14,7 +14,7 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis import checks
 
 from plexus_office.wsgi import application
@@ -49,7 +49,7 @@ def member_token(db, frozen_today) -> Iterator[str]:
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
-        yield Token.objects.create(user=user).key
+        yield AuthToken.objects.create(user=user)[1]
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)

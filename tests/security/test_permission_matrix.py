@@ -131,6 +131,12 @@ MATRIX: dict[str, Row] = {
     "account/dropship/": at("/account/dropship/", page()),
     "account/cancel/": at("/account/cancel/", page()),
     "tools/library/newsletter/": at("/tools/library/newsletter/", page()),
+    # --- My orders, Autoship, My pay (the owner's order and statements are hers alone) -------------
+    "orders/": at("/orders/", page()),
+    "orders/<str:ref>/": at(lambda c: f"/orders/{c.order.ref}/", page(members=404, owner=200)),
+    "autoship/": at("/autoship/", page()),
+    "pay/": at("/pay/", page()),
+    "pay/<int:pk>/": at("/pay/999999/", page(members=404)),
     # --- Leads, Clearing, Refunds pages ---------------------------------------------------------
     "leads/correction/": at("/leads/correction/", page(staff=200)),
     "clearing/": at("/clearing/", page(staff=200)),
@@ -170,6 +176,15 @@ MATRIX: dict[str, Row] = {
         Row("GET", None, roles(302, 302, 403, customer_service=200, leads_ops=200)),  # type: ignore[arg-type]
     ),
     # --- Public API description ---------------------------------------------------------------
+    # --- Staff second factor and API tokens (issue 13) -------------------------------------------
+    # MFA is off in tests: staff may still open the enrolment page; members go to their dashboard.
+    "admin/mfa/": at("/admin/mfa/", Row("GET", None, roles(302, 302, 200))),  # type: ignore[arg-type]
+    "admin/mfa/recovery/": at("/admin/mfa/recovery/", Row("GET", None, roles(302, 302, 302))),  # type: ignore[arg-type]
+    "api/v1/auth/token/": at("/api/v1/auth/token/", Row("POST", None, roles(401, 200, 403))),  # type: ignore[arg-type]
+    "api/v1/auth/token/revoke/": at(
+        "/api/v1/auth/token/revoke/",
+        Row("POST", None, roles(401, 401, 401)),  # type: ignore[arg-type]
+    ),
     "api/schema/": at("/api/schema/", Row("GET", None, roles(200, 200, 200))),  # type: ignore[arg-type]
     "api/docs/": at("/api/docs/", Row("GET", None, roles(200, 200, 200))),  # type: ignore[arg-type]
     # --- /api/v1/ ------------------------------------------------------------------------------
@@ -198,6 +213,15 @@ MATRIX: dict[str, Row] = {
         lambda c: f"/api/v1/team/tree/{c.owner.number}/", api(members=404, owner=200, upline=200)
     ),
     "api/v1/team/report/": at("/api/v1/team/report/", api()),
+    "api/v1/orders/": at("/api/v1/orders/", api()),
+    "api/v1/orders/<str:ref>/": at(lambda c: f"/api/v1/orders/{c.order.ref}/", api(members=404, owner=200)),
+    # Only the owner has a subscription; hers has no next charge to skip (refused, nothing changes).
+    "api/v1/subscription/": at("/api/v1/subscription/", api(members=404, owner=200)),
+    "api/v1/subscription/<str:action>/": at(
+        "/api/v1/subscription/skip/", api(members=404, owner=400, method="POST")
+    ),
+    "api/v1/pay/statements/": at("/api/v1/pay/statements/", api()),
+    "api/v1/pay/statements/<int:pk>/": at("/api/v1/pay/statements/999999/", api(members=404)),
     "api/v1/leads/corrections/": at("/api/v1/leads/corrections/", api()),
     "api/v1/leads/qualification/": at("/api/v1/leads/qualification/", api()),
     "api/v1/clearing/": at("/api/v1/clearing/", api()),

@@ -135,3 +135,17 @@ def test_static_files_are_served_by_the_app_through_whitenoise():
     assert django_settings.STORAGES["staticfiles"]["BACKEND"] == (
         "whitenoise.storage.CompressedStaticFilesStorage"
     )
+
+
+def test_production_always_requires_the_staff_second_factor():
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.STAFF_MFA_REQUIRED)",
+        DJANGO_ENV="production",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="office.plexus.example",
+        STAFF_MFA_REQUIRED="false",
+    )
+
+    assert result.stdout.strip().splitlines()[-1] == "True", result.stderr

@@ -21,3 +21,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (member site /login/, staff /admin/):")
         for login in logins:
             self.stdout.write(f"  {login['username']:<11} {login['password']:<18} {login['role']}")
+            if login.get("totp_secret"):
+                self.stdout.write(
+                    f"  {'':<11} TOTP secret (add to an authenticator app): {login['totp_secret']}"
+                )

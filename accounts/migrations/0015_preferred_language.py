@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0012_sponsorship_created_by_partial_index'),
+        ('accounts', '0014_autoship_pay_schedules_and_staff'),
     ]
 
     operations = [

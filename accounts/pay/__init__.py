@@ -1,0 +1,1 @@
+"""My pay: commission statements per monthly period, Finance's payout run and the monthly job."""
