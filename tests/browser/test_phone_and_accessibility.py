@@ -12,6 +12,7 @@ from pathlib import Path
 import axe_playwright_python
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import AmbassadorFactory, UserFactory
@@ -34,6 +35,9 @@ MEMBER_PAGES = {
     "team": "/team/",
     "team-report": "/team/report/",
     "membership": "/account/membership/",
+    "orders": reverse("account_orders"),
+    "autoship": reverse("account_autoship"),
+    "pay": reverse("account_pay"),
 }
 ADDRESS = {
     "mailing_street": "1 Main St",
