@@ -206,12 +206,12 @@ def _rest(cur, today) -> None:
     )
     cur.execute(
         """
-        INSERT INTO refunds_refund (reason, status, requested_on, created_at, account_id, order_id, product_id,
+        INSERT INTO refunds_refund (reason, status, requested_on, created_at, account_id, order_id,
             amount, channel, decision_note, deduction, gateway_error, gateway_refund_id, gross,
             label_reference, payment_attempts, postage_paid_by_customer, pv, refused_shipment, return_method,
             submitted_at, due_on, authorized_on, received_on, refunded_on, return_deadline, decided_at,
             tracking_number)
-        SELECT 'money_back', s.status, o.ordered_on + 3, now(), o.account_id, o.id, %s, 83.95, 'member', '',
+        SELECT 'money_back', s.status, o.ordered_on + 3, now(), o.account_id, o.id, 83.95, 'member', '',
                6.00, '', '', 89.95, '', 0, false, 60, false, 'prepaid_label', now(),
                CASE s.status WHEN 'requested' THEN o.ordered_on + 5 WHEN 'authorized' THEN o.ordered_on + 33
                              WHEN 'received' THEN o.ordered_on + 20 END,
@@ -225,6 +225,16 @@ def _rest(cur, today) -> None:
             WHEN o.id %% 100 < 2 THEN 'requested' WHEN o.id %% 100 < 3 THEN 'authorized'
             WHEN o.id %% 100 < 4 THEN 'received' WHEN o.id %% 100 < 60 THEN 'refunded'
             WHEN o.id %% 100 < 95 THEN 'rejected' ELSE 'expired' END AS status) s
+        WHERE o.ref LIKE 'B-%%'
+        """,
+    )
+    cur.execute(
+        """
+        INSERT INTO refunds_refundline (refund_id, account_id, product_id, position, qty, gross, pv, counts,
+            received)
+        SELECT r.id, r.account_id, %s, 0, 1, 89.95, 60, r.status NOT IN ('rejected', 'expired'),
+               CASE WHEN r.status IN ('received', 'refunded') THEN true END
+        FROM refunds_refund r JOIN accounts_order o ON o.id = r.order_id
         WHERE o.ref LIKE 'B-%%'
         """,
         [product],

@@ -54,19 +54,19 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import Account, Order, OrderLine  # noqa: E402
 from clearing.models import ClearRequest  # noqa: E402
-from refunds.models import Refund  # noqa: E402
+from refunds.models import Refund, RefundLine  # noqa: E402
 
 
 def insert_refunds(n: int) -> int:
     refund, line, order = Refund._meta.db_table, OrderLine._meta.db_table, Order._meta.db_table
     sql = f"""
         INSERT INTO {refund} (
-            reason, status, requested_on, created_at, submitted_at, account_id, order_id, product_id,
+            reason, status, requested_on, created_at, submitted_at, account_id, order_id,
             amount, gross, deduction, pv, channel, decision_note, gateway_error, gateway_refund_id,
             label_reference, tracking_number, payment_attempts, postage_paid_by_customer,
             refused_shipment, return_method, due_on, decided_at)
         SELECT 'money_back', st.status, d.day, d.day::timestamptz, d.day::timestamptz, s.account_id,
-            s.order_id, s.product_id, 10.00, 10.00, 0.00, 10, 'member', '', '', '', '', '', 0, false,
+            s.order_id, 10.00, 10.00, 0.00, 10, 'member', '', '', '', '', s.id::text, 0, false,
             false, 'prepaid_label',
             CASE WHEN st.status IN ('requested', 'authorized', 'received') THEN d.day + 2 END,
             CASE WHEN st.status IN ('refunded', 'rejected') THEN d.day::timestamptz + interval '1 day' END
@@ -84,9 +84,21 @@ def insert_refunds(n: int) -> int:
             WHEN s.id %% 100 < 60 THEN 'refunded'
             ELSE 'rejected' END AS status) st
     """  # noqa: S608 - table names from model metadata
+    # One product per return: its line, found through the order line id parked in tracking_number.
+    lines_sql = f"""
+        INSERT INTO {RefundLine._meta.db_table} (refund_id, account_id, product_id, position, qty, gross, pv,
+            counts, received)
+        SELECT r.id, r.account_id, l.product_id, 0, 1, 10.00, 10, r.status NOT IN ('rejected', 'expired'),
+            CASE WHEN r.status IN ('received', 'refunded') THEN true END
+        FROM {refund} r JOIN {line} l ON l.id = r.tracking_number::bigint
+        WHERE r.tracking_number <> ''
+    """  # noqa: S608 - table names from model metadata
     with connection.cursor() as cursor:
         cursor.execute(sql, [n])
-        return cursor.rowcount
+        made = cursor.rowcount
+        cursor.execute(lines_sql)
+        cursor.execute(f"UPDATE {refund} SET tracking_number = '' WHERE tracking_number <> ''")  # noqa: S608
+        return made
 
 
 def insert_clear_requests(n: int) -> int:

@@ -35,9 +35,12 @@ from accounts.models import (
 )
 from plexus_office.commands import date_in_range_error
 from plexus_office.dates import parse_month
-from refunds.models import Refund  # the refunds app owns that model
+from plexus_office.platform.models import SandboxCharge, SandboxRefund
+from refunds.models import Refund, RefundLine  # the refunds app owns those models
 
 CORPORATE = (CORPORATE_ROOT_NUMBER, CORPORATE_SPONSOR_NUMBER)
+# Scenario orders count as paid by card: each gets its original charge at the sandbox gateway.
+SCENARIO_CHARGE_PREFIX = "ch_scenario_"
 
 
 class ScenarioError(ValueError):
@@ -305,6 +308,10 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
                     "country": order_country.upper(),
                     "lines": lines,
                     "bonuses": _bonuses(raw_order.get("bonuses"), o_where),
+                    # Scenario orders were paid by card unless the file says otherwise (scenarios.md).
+                    "original_payment": _bool(
+                        raw_order.get("original_payment"), o_where, "original_payment", default=True
+                    ),
                 }
             )
         email = raw.get("email") or ""
@@ -429,6 +436,9 @@ def _wipe_member_data() -> None:
             model._default_manager.all().delete()
     User.objects.filter(pk__in=member_user_ids).delete()
     Product.objects.all().delete()
+    # The original charges an earlier scenario put at the sandbox gateway (and refunds of them).
+    SandboxRefund.objects.filter(charge__charge_id__startswith=SCENARIO_CHARGE_PREFIX).delete()
+    SandboxCharge.objects.filter(charge_id__startswith=SCENARIO_CHARGE_PREFIX).delete()
 
 
 @transaction.atomic
@@ -517,8 +527,20 @@ def load(data: dict[str, Any]) -> dict[str, int]:
                 picked_up=o["picked_up"],
                 shipping=o["shipping"],
                 subscription_order=o["subscription_order"],
+                charge_id=f"{SCENARIO_CHARGE_PREFIX}{o['ref']}" if o["original_payment"] else "",
             )
     Order.objects.bulk_create(orders.values())
+    SandboxCharge.objects.bulk_create(
+        SandboxCharge(
+            charge_id=f"{SCENARIO_CHARGE_PREFIX}{o['ref']}",
+            token=f"tok_scenario_{n}",
+            amount=sum((Decimal(line["price"]) * line["qty"] for line in o["lines"]), o["shipping"]),
+            idempotency_key=f"scenario-order-{o['ref']}",
+        )
+        for n, r in records.items()
+        for o in r["orders"]
+        if o["original_payment"]
+    )
     if any(o.pk is None for o in orders.values()):
         orders = Order.objects.in_bulk(list(orders), field_name="ref")
     OrderLine.objects.bulk_create(
@@ -548,17 +570,41 @@ def load(data: dict[str, Any]) -> dict[str, int]:
         for o in r["orders"]
         for b in o["bonuses"]
     )
-    Refund.objects.bulk_create(
-        Refund(
+    # Each scenario refund is a return of one product: one refund with one line.
+    made = []
+    for f in data["refunds"]:
+        order = orders[f["order"]]
+        product = products[f["sku"]]
+        paid = [
+            line for o in records[f["account"]]["orders"] if o["ref"] == f["order"] for line in o["lines"]
+        ]
+        paid = [line for line in paid if line["sku"] == f["sku"]]
+        gross = sum((Decimal(line["price"]) * line["qty"] for line in paid), Decimal("0.00"))
+        pv = sum(line["pv"] * line["qty"] for line in paid)
+        refund = Refund(
             account=by_number[f["account"]],
-            order=orders[f["order"]],
-            product=products[f["sku"]],
+            order=order,
             reason=f["reason"],
             status=f["status"],
             requested_on=f["requested_on"],
+            gross=gross,
+            amount=gross,
+            pv=pv,
         )
-        for f in data["refunds"]
-    )
+        line = RefundLine(
+            account=by_number[f["account"]],
+            product=product,
+            qty=sum(line["qty"] for line in paid) or 1,
+            gross=gross,
+            pv=pv,
+            counts=f["status"] not in ("rejected", "expired"),
+            received=True if f["status"] in ("received", "refunded") else None,
+        )
+        made.append((refund, line))
+    Refund.objects.bulk_create([refund for refund, _ in made])
+    for refund, line in made:
+        line.refund = refund  # PostgreSQL and SQLite both return the new ids from a bulk insert
+    RefundLine.objects.bulk_create([line for _, line in made])
     return {
         "accounts": len(records),
         "products": len(products),

@@ -109,18 +109,18 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # at the start of the next request instead of failing it. 0 turns persistence off.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The embedded database's connection options (a constant, so tests check them on any database).
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite serialises writers; wait for the lock instead of failing with "database is locked".
     # WAL lets readers run beside the writer; IMMEDIATE takes the write lock when a transaction
     # begins, so two simultaneous writes queue (up to ``timeout``) instead of one failing with
     # "database is locked" when a read lock cannot be upgraded mid-transaction.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "timeout": 20,
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

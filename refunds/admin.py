@@ -4,19 +4,22 @@ permissions; every button calls the service, never the transition directly."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from accounts.models import Account, Order, Product
 from plexus_office.platform.admin import QueueAdmin, RequiredNoteForm
 from plexus_office.platform.admin_base import ReadOnlyAdmin
-from plexus_office.platform.roles import CUSTOMER_SERVICE, RETURNS, member_of
-from refunds.models import BonusReversal, Payout, Refund, RefundChannel, RefundReason, ReturnMethod
+from plexus_office.platform.roles import RETURNS, member_of
+from refunds.admin_request import request_for_member_view
+from refunds.models import BonusReversal, Payout, Refund, RefundLine, ReturnMethod
 from refunds.payments import refund_pay
 from refunds.selectors import refund_pay_window
 from refunds.services import (
@@ -25,29 +28,41 @@ from refunds.services import (
     refund_receive,
     refund_receive_refused_shipment,
     refund_reject,
-    refund_request,
     refunds_from_refused_shipment,
 )
 
 
-class ReceiveForm(forms.Form):
-    ra_number = forms.CharField(label="RA number on the label", max_length=20)
+class ReceiveForm(forms.ModelForm):
+    """The package at the warehouse: its RA number, and which of the return's products are missing."""
+
+    ra_number = forms.CharField(label="RA number on the package", max_length=20)
+    missing = forms.TypedMultipleChoiceField(
+        label="Missing from the package (not refunded)",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     postage_paid_by_customer = forms.BooleanField(
         label="Customer paid postage at the post office (no deduction)", required=False
     )
     description = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
+    class Meta:
+        model = Refund
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        lines = self.instance.lines.select_related("product") if self.instance.pk else []
+        cast(forms.TypedMultipleChoiceField, self.fields["missing"]).choices = [
+            (line.product_id, f"{line.product.name} ({line.product.sku}) × {line.qty}") for line in lines
+        ]
+        if self.instance.return_method == ReturnMethod.POST_OFFICE:
+            self.fields["postage_paid_by_customer"].initial = True
+
 
 class NoteForm(forms.Form):
     description = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-
-class MemberRequestForm(forms.Form):
-    account = forms.IntegerField(label="Account number")
-    order = forms.CharField(label="Order reference", max_length=40)
-    skus = forms.CharField(label="SKU(s)", help_text="One or more, separated by commas.")
-    reason = forms.ChoiceField(choices=RefundReason.choices)
-    return_method = forms.ChoiceField(choices=ReturnMethod.choices, initial=ReturnMethod.PREPAID_LABEL)
 
 
 class RefusedShipmentForm(forms.Form):
@@ -65,7 +80,9 @@ def _order_and_products(form: forms.Form) -> tuple[Order, list[Product]]:
     missing = sorted(set(skus) - {p.sku for p in products})
     if missing or not skus:
         raise RefundRefused("skus", f"unknown SKU(s): {', '.join(missing) or 'none given'}", field="skus")
-    return order, products
+    if len(set(skus)) != len(skus):
+        raise RefundRefused("duplicate_product", "name each SKU once", field="skus")
+    return order, sorted(products, key=lambda p: skus.index(p.sku))
 
 
 @admin.register(Refund)
@@ -74,7 +91,7 @@ class RefundAdmin(QueueAdmin):
         "id",
         "account",
         "order",
-        "product",
+        "products",
         "reason",
         "status",
         "due",
@@ -83,7 +100,7 @@ class RefundAdmin(QueueAdmin):
         "payment_error",
         "assignee",
     )
-    list_select_related = ("account", "order", "product", "assignee")
+    list_select_related = ("account", "order", "assignee")
     list_filter = (*QueueAdmin.list_filter, "reason", "channel", "refused_shipment")
     search_fields = ("=account__number", "=order__ref", "=ra_number", "=product__sku")
 
@@ -100,15 +117,53 @@ class RefundAdmin(QueueAdmin):
         if term.isdigit() and len(term) < 19:
             match |= Q(account_id__in=Account.objects.filter(number=int(term)).values("pk")[:1])
         match |= Q(order_id__in=Order.objects.filter(ref=term).values("pk")[:1])
-        match |= Q(product_id__in=Product.objects.filter(sku=term).values("pk")[:1])
+        match |= Q(
+            pk__in=RefundLine.objects.filter(
+                product_id__in=Product.objects.filter(sku=term).values("pk")[:1]
+            ).values("refund_id")
+        )
         return queryset.filter(match), False
+
+    def get_queryset(self, request):
+        lines = RefundLine.objects.select_related("product")
+        return super().get_queryset(request).prefetch_related(Prefetch("lines", queryset=lines))
+
+    @admin.display(description="products")
+    def products(self, obj):
+        return obj.skus
+
+    @admin.display(description="what is returned")
+    def lines_table(self, obj):
+        rows = format_html_join(
+            "",
+            "<tr><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    line.product.name,
+                    line.product.sku,
+                    line.qty,
+                    line.gross,
+                    "—"
+                    if line.received is None
+                    else "received"
+                    if line.received
+                    else "MISSING (not refunded)",
+                )
+                for line in obj.lines.all()
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>Product</th><th>Qty</th><th>Paid</th><th>In the package</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
 
     fsm_forms = {"receive": ReceiveForm, "receive_refused": NoteForm, "authorize": NoteForm}
     note_required_transitions = ("reject",)
     readonly_fields = (
         "account",
         "order",
-        "product",
+        "lines_table",
         "reason",
         "channel",
         "requested_by",
@@ -164,10 +219,10 @@ class RefundAdmin(QueueAdmin):
             obj.ra_number,
         )
 
-    @admin.display(description="Finance pays between")
+    @admin.display(description="Finance pays by")
     def pay_window(self, obj):
         window = refund_pay_window(obj)
-        return f"{window[0]:%Y-%m-%d} and {window[1]:%Y-%m-%d} (5-7 days after receipt)" if window else "—"
+        return f"{window[1]:%Y-%m-%d} (5 business days after receipt; earlier is fine)" if window else "—"
 
     # The base passes only the note on; the receive form has more fields, kept for perform_transition.
     def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None):
@@ -188,6 +243,7 @@ class RefundAdmin(QueueAdmin):
                 actor=request.user,
                 ra_number=data.get("ra_number", ""),
                 postage_paid_by_customer=bool(data.get("postage_paid_by_customer")),
+                missing=list(data.get("missing") or []),
                 note=note,
             )
         elif transition_name == "receive_refused":
@@ -220,12 +276,16 @@ class RefundAdmin(QueueAdmin):
             return HttpResponseRedirect(reverse("admin:refunds_refund_changelist"))
         if request.method == "POST" and form.is_valid():
             try:
-                refunds = handle(form)
+                refund = handle(form)
             except RefundRefused as err:
                 form.add_error(None, str(err))
             else:
                 self.message_user(
-                    request, f"Done: refund(s) {', '.join(f'#{r.pk}' for r in refunds)}.", messages.SUCCESS
+                    request,
+                    f"Done: refund #{refund.pk} ({refund.skus}), RA {refund.ra_number}: it waits until "
+                    "the package is back in the warehouse (the refund's “Refused shipment back in the "
+                    "warehouse” button).",
+                    messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse("admin:refunds_refund_changelist"))
         context = {
@@ -237,32 +297,7 @@ class RefundAdmin(QueueAdmin):
         return TemplateResponse(request, "admin/refunds/refund/form_page.html", context)
 
     def request_for_member_view(self, request):
-        form = MemberRequestForm(request.POST or None)
-
-        def handle(form):
-            account = Account.objects.filter(number=form.cleaned_data["account"]).first()
-            if account is None:
-                raise RefundRefused(
-                    "account", f"there is no account {form.cleaned_data['account']}", field="account"
-                )
-            order, products = _order_and_products(form)
-            return refund_request(
-                account=account,
-                order=order,
-                products=products,
-                reason=form.cleaned_data["reason"],
-                return_method=form.cleaned_data["return_method"],
-                actor=request.user,
-                channel=RefundChannel.CUSTOMER_SERVICE,
-            )
-
-        return self._form_page(
-            request,
-            form=form,
-            title="Request a refund for a member",
-            allowed=member_of(CUSTOMER_SERVICE)(None, request.user),
-            handle=handle,
-        )
+        return request_for_member_view(self, request)
 
     def refused_shipment_view(self, request):
         form = RefusedShipmentForm(request.POST or None)
@@ -276,7 +311,7 @@ class RefundAdmin(QueueAdmin):
         return self._form_page(
             request,
             form=form,
-            title="Record a refused shipment back in the warehouse",
+            title="Record a refused shipment (the carrier is bringing it back)",
             allowed=member_of(RETURNS)(None, request.user),
             handle=handle,
         )

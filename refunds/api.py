@@ -21,10 +21,17 @@ class RequestSerializer(serializers.Serializer):
     return_method = serializers.ChoiceField(choices=ReturnMethod.choices, default=ReturnMethod.PREPAID_LABEL)
 
 
+class RefundLineSerializer(serializers.Serializer):
+    sku = serializers.CharField(source="product.sku")
+    qty = serializers.IntegerField()
+    gross = serializers.DecimalField(max_digits=10, decimal_places=2)
+    received = serializers.BooleanField(allow_null=True)
+
+
 class RefundSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     order = serializers.CharField(source="order.ref")
-    sku = serializers.CharField(source="product.sku")
+    lines = RefundLineSerializer(many=True, source="lines.all")
     reason = serializers.CharField()
     status = serializers.CharField()
     requested_on = serializers.DateField()
@@ -45,26 +52,35 @@ def _resolve(account: Account, data: dict) -> tuple[Order, list[Product]]:
     order = Order.objects.filter(ref=data["order"].strip(), account=account).prefetch_related("lines").first()
     if order is None:
         raise RefundRefused("order", f"you have no order {data['order']!r}", field="order")
-    skus = {s.strip() for s in data["skus"]}
-    products = list(Product.objects.filter(sku__in=skus))
-    missing = sorted(skus - {p.sku for p in products})
+    skus = [s.strip() for s in data["skus"]]
+    if len(set(skus)) != len(skus):
+        raise RefundRefused(
+            "duplicate_product", "name each SKU once: the products of one return", field="skus"
+        )
+    found = Product.objects.in_bulk(skus, field_name="sku")
+    missing = sorted(set(skus) - set(found))
     if missing:
         raise RefundRefused("skus", f"unknown SKU(s): {', '.join(missing)}", field="skus")
-    return order, products
+    return order, [found[sku] for sku in skus]
 
 
 class QuoteView(MemberAPIMixin, APIView):
-    """POST {order, skus, reason, return_method}: what the refund would be, per product; files nothing."""
+    """POST {order, skus, reason, return_method}: what the return would be (one deduction, a line per
+    product); files nothing."""
 
     serializer_class = RequestSerializer
 
     @extend_schema(
         request=RequestSerializer,
         responses=inline_serializer(
-            "RefundQuotes",
+            "RefundQuote",
             {
                 "order": serializers.CharField(),
-                "quotes": serializers.ListField(child=serializers.DictField()),
+                "eligible": serializers.BooleanField(),
+                "refusal": serializers.CharField(allow_null=True),
+                "amount": serializers.CharField(),
+                "deduction": serializers.CharField(),
+                "lines": serializers.ListField(child=serializers.DictField()),
             },
         ),
     )
@@ -73,24 +89,18 @@ class QuoteView(MemberAPIMixin, APIView):
         serializer = RequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         order, products = _resolve(account, serializer.validated_data)
-        quotes = [
-            {
-                "sku": p.sku,
-                **refund_quote(
-                    account=account,
-                    order=order,
-                    product=p,
-                    reason=serializer.validated_data["reason"],
-                    return_method=serializer.validated_data["return_method"],
-                ).as_dict(),
-            }
-            for p in products
-        ]
-        return Response({"order": order.ref, "quotes": quotes})
+        quote = refund_quote(
+            account=account,
+            order=order,
+            products=products,
+            reason=serializer.validated_data["reason"],
+            return_method=serializer.validated_data["return_method"],
+        )
+        return Response({"order": order.ref, **quote.as_dict()})
 
 
 class RefundListCreate(MemberAPIMixin, APIView):
-    """GET: my refunds. POST {order, skus, reason, return_method}: file the request (all or nothing)."""
+    """GET: my refunds. POST {order, skus, reason, return_method}: file one return (all or nothing)."""
 
     serializer_class = RequestSerializer
 
@@ -101,7 +111,7 @@ class RefundListCreate(MemberAPIMixin, APIView):
 
     @extend_schema(
         request=RequestSerializer,
-        responses={201: inline_serializer("RefundsMade", {"results": RefundSerializer(many=True)})},
+        responses={201: RefundSerializer},
     )
     def post(self, request):
         account = self.member()
@@ -117,4 +127,4 @@ class RefundListCreate(MemberAPIMixin, APIView):
             return_method=data["return_method"],
             actor=request.user,
         )
-        return Response({"results": RefundSerializer(made, many=True).data}, status=status.HTTP_201_CREATED)
+        return Response(RefundSerializer(made).data, status=status.HTTP_201_CREATED)

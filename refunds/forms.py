@@ -6,7 +6,7 @@ from typing import cast
 
 from django import forms
 
-from accounts.models import Order
+from accounts.models import Order, Product
 from refunds.models import RefundReason, ReturnMethod
 
 
@@ -30,7 +30,14 @@ class RefundRequestForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, orders: list[Order], selected: Order | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        orders: list[Order],
+        selected: Order | None = None,
+        initial_skus: list[str] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.orders = {o.ref: o for o in orders}
         cast(forms.ChoiceField, self.fields["order"]).choices = [("", "— pick an order —")] + [
@@ -51,7 +58,18 @@ class RefundRequestForm(forms.Form):
                 )
                 for line in chosen.lines.all()
             ]
+            skus = {line.product.sku for line in chosen.lines.all()}
+            self.fields["products"].initial = [sku for sku in initial_skus or [] if sku in skus]
         self.chosen = chosen
+
+    def chosen_products(self) -> list[Product]:
+        """The picked products, in the order's line order (the quote lists them that way)."""
+        picked = set(self.cleaned_data["products"])
+        found: dict[str, Product] = {}
+        for line in self.cleaned_data["order"].lines.all():
+            if line.product.sku in picked:
+                found.setdefault(line.product.sku, line.product)
+        return list(found.values())
 
     def clean_order(self) -> Order:
         ref = self.cleaned_data["order"]

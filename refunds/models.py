@@ -1,8 +1,10 @@
 """Refund requests. One refund per product per account, ever (rejected/expired ones do not count).
 
-A ``Refund`` is one product of one order: a member picking two products files two refunds in one
-transaction, so "one refund per product" stays a plain unique constraint. The request is also the
-staff queue item (Customer Service → Returns → Finance); ``due_on`` follows the current stage.
+A ``Refund`` is one return: the products chosen from one order, travelling back in one package under
+one RA number and one label, with one label deduction (business-rules §5). Its ``RefundLine`` rows
+say what was returned; "one refund per product" is a partial unique index on the lines (account,
+product) over the lines that still count. The request is also the staff queue item (Customer
+Service → Returns → Finance); ``due_on`` follows the current stage.
 """
 
 from __future__ import annotations
@@ -58,7 +60,6 @@ class Refund(FSMModelMixin, QueueItem):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="refunds")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=20, choices=RefundReason.choices, default=RefundReason.MONEY_BACK)
     status = FSMField(
         default=RefundStatus.REQUESTED, choices=RefundStatus.choices, protected=True, db_index=True
@@ -110,13 +111,6 @@ class Refund(FSMModelMixin, QueueItem):
 
     class Meta:
         ordering = ["-requested_on", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account", "product"],
-                condition=~Q(status__in=["rejected", "expired"]),
-                name="refund_one_per_product_per_account",
-            ),
-        ]
         indexes = [
             # The admin's status filters in the queue's order (due_on, id): a page of "rejected" (about
             # half of a million refunds) is read from the index instead of sorting the ties by id.
@@ -136,6 +130,25 @@ class Refund(FSMModelMixin, QueueItem):
     def skips_return(self) -> bool:
         return self.reason == RefundReason.STORE_PICKUP
 
+    @property
+    def gets_label(self) -> bool:
+        """A prepaid label is issued (and its fee deducted) only for prepaid-label returns."""
+        return (
+            not self.skips_return
+            and not self.refused_shipment
+            and (self.return_method == ReturnMethod.PREPAID_LABEL)
+        )
+
+    @property
+    def skus(self) -> str:
+        """The products of the return, for lists ("SLIM, ACTIVE"); uses prefetched lines when present."""
+        return ", ".join(line.product.sku for line in self.lines.all())
+
+    @property
+    def product_names(self) -> str:
+        """ "Slim Microbiome Activation, Active": the return's products, for messages."""
+        return ", ".join(line.product.name for line in self.lines.all())
+
     def ready_to_pay(self) -> bool:
         return self.status == RefundStatus.RECEIVED or (
             self.status == RefundStatus.AUTHORIZED and self.skips_return
@@ -150,17 +163,22 @@ class Refund(FSMModelMixin, QueueItem):
     def awaits_package(self) -> bool:
         return not self.skips_return
 
+    def needs_authorization(self) -> bool:
+        # A refused shipment is already coming back with the carrier: nothing for CS to authorize.
+        return not self.refused_shipment
+
     @fsm_log_by
     @fsm_log_description
     @transition(
         field=status,
         source=RefundStatus.REQUESTED,
         target=RefundStatus.AUTHORIZED,
+        conditions=[needs_authorization],  # type: ignore[list-item]  # django-fsm types conditions on Model
         permission=member_of(CUSTOMER_SERVICE),
-        custom={"label": "Authorize (RA number + label)"},
+        custom={"label": "Authorize (RA number; label for prepaid returns)"},
     )
     def authorize(self, by=None, description=None) -> None:
-        """Customer Service issues the RA number and the prepaid label (the service does both)."""
+        """Customer Service issues the RA number, and the prepaid label for a prepaid-label return."""
 
     @fsm_log_by
     @fsm_log_description
@@ -237,6 +255,39 @@ class Refund(FSMModelMixin, QueueItem):
     )
     def expire(self, by=None, description=None) -> None:
         """Nothing shipped within 10 days of the request (the beat job)."""
+
+
+class RefundLine(models.Model):
+    """One product of a return: what was asked back, and whether it arrived in the package."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
+    # The refund's account, repeated here so "one refund per product" is one partial unique index.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0, help_text="The order the member listed them in.")
+    qty = models.PositiveIntegerField(default=1)
+    gross = models.DecimalField(max_digits=10, decimal_places=2, default=ZERO, help_text="Lines' paid price.")
+    pv = models.PositiveIntegerField(default=0)
+    # False once the refund ended rejected or expired, or the product was missing from the package:
+    # such a line no longer blocks another refund of the product.
+    counts = models.BooleanField(default=True)
+    received = models.BooleanField(
+        null=True, blank=True, help_text="In the package (yes), missing from it (no), not yet received."
+    )
+
+    class Meta:
+        ordering = ["refund_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "product"],
+                condition=Q(counts=True),
+                name="refund_line_one_per_product_per_account",
+            ),
+            models.UniqueConstraint(fields=["refund", "product"], name="refund_line_once_per_refund"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.qty} (refund {self.refund_id})"
 
 
 class BonusReversal(models.Model):

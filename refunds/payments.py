@@ -248,7 +248,7 @@ def bonuses_reverse(*, refund: Refund, today: date) -> list[BonusReversal]:
 
 
 def replacement_order_create(*, refund: Refund, today: date) -> Order:
-    """A new shipping order for the refunded pick-up lines (one per pick-up order, grown per product)."""
+    """A new shipping order for the refunded pick-up lines (one per pick-up order, grown per return)."""
     order = refund.order
     sibling = (
         Refund.objects.filter(order=order, replacement_order__isnull=False)
@@ -270,7 +270,8 @@ def replacement_order_create(*, refund: Refund, today: date) -> Order:
             card=order.card,
             sold_by=order.sold_by,
         )
-    for line in OrderLine.objects.filter(order=order, product=refund.product):
+    products = refund.lines.exclude(received=False).values("product_id")
+    for line in OrderLine.objects.filter(order=order, product__in=products):
         OrderLine.objects.create(
             order=replacement, product=line.product, qty=line.qty, unit_price=line.unit_price, pv=line.pv
         )

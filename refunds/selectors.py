@@ -7,24 +7,34 @@ all ask it, so they never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Prefetch, QuerySet, Sum
 
 from accounts.models import Account, Fulfillment, Order, OrderLine, Product
 from plexus_office import clock
+from plexus_office.platform.business_days import add_business_days
 from plexus_office.platform.money import ZERO
-from refunds.models import CLOSED_WITHOUT_REFUND, Refund, RefundReason, RefundStatus, ReturnMethod
+from refunds.models import (
+    CLOSED_WITHOUT_REFUND,
+    Refund,
+    RefundLine,
+    RefundReason,
+    RefundStatus,
+    ReturnMethod,
+)
 
 MONEY_BACK_DAYS = 60
 RETURN_DAYS = 10
 REMINDER_DAYS_BEFORE = 2
-# Finance pays 5-7 days after the package arrives (refunds.txt, stage 4).
-PAY_AFTER_RECEIPT_DAYS = (5, 7)
+# Finance pays within 5 business days of the package's arrival (refunds.txt: 5-7 days after receipt);
+# it may pay earlier. The queue's due date and overdue filter follow it.
+PAY_AFTER_RECEIPT_BUSINESS_DAYS = 5
 
 
 class Refusal:
@@ -32,8 +42,42 @@ class Refusal:
     ALREADY_REFUNDED = "already_refunded"
     NOT_PURCHASED = "not_purchased"
     NOT_PICKUP_ORDER = "not_pickup_order"
+    NO_ORIGINAL_PAYMENT = "no_original_payment"
     BAD_REASON = "bad_reason"
     BAD_RETURN_METHOD = "bad_return_method"
+
+
+# What the member is told to do when the order has no original payment on file (refunds.txt:
+# original payment method only, so no other refund method can be offered).
+NO_PAYMENT_NEXT_STEP = (
+    "Please contact Customer Service: they will trace the original payment of this order before a "
+    "refund can be requested (refunds go only to the original payment method)."
+)
+
+
+@dataclass(frozen=True)
+class LineQuote:
+    """One requested product of the return: eligible or why not, and its lines' paid price."""
+
+    sku: str
+    product: Product | None
+    eligible: bool
+    refusal: str | None
+    message: str
+    gross: Decimal = ZERO
+    pv: int = 0
+    qty: int = 0
+    first_refund_on: date | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sku": self.sku,
+            "eligible": self.eligible,
+            "refusal": self.refusal,
+            "gross": f"{self.gross:.2f}",
+            "qty": self.qty,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True)
@@ -52,6 +96,7 @@ class RefundQuote:
     return_method: str
     first_refund_on: date | None = None
     return_required: bool = True
+    lines: tuple[LineQuote, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +114,7 @@ class RefundQuote:
             "window_ends_on": self.window_ends_on.isoformat() if self.window_ends_on else None,
             "first_refund_on": self.first_refund_on.isoformat() if self.first_refund_on else None,
             "return_required": self.return_required,
+            "lines": [line.as_dict() for line in self.lines],
         }
 
 
@@ -85,47 +131,117 @@ def window_end(*, order: Order, reason: str) -> date | None:
     return None
 
 
+def has_original_payment(order: Order) -> bool:
+    """The order's original charge is on file: the only place a refund can go (refunds.txt)."""
+    return bool(order.charge_id)
+
+
 def earlier_refund(*, account: Account, product: Product, as_of: date | None = None) -> Refund | None:
-    """The refund that blocks another for this product: any that did not end rejected or expired
-    (with ``as_of``, requested on or before that day: later requests did not exist yet)."""
-    requested = {} if as_of is None else {"requested_on__lte": as_of}
-    return (
-        Refund.objects.filter(account=account, product=product, **requested)
-        .exclude(status__in=CLOSED_WITHOUT_REFUND)
-        .order_by("requested_on", "id")
-        .first()
+    """The refund that blocks another for this product: any that did not end rejected or expired.
+
+    Requests made after ``as_of`` do not count (time travel: facts dated later did not exist yet).
+    """
+    found = Refund.objects.filter(lines__product=product, lines__counts=True, account=account).exclude(
+        status__in=CLOSED_WITHOUT_REFUND
     )
+    if as_of is not None:
+        found = found.filter(requested_on__lte=as_of)
+    return found.select_related("order").order_by("requested_on", "id").first()
 
 
 def _lines(order: Order, product: Product) -> list[OrderLine]:
     return [line for line in order.lines.all() if line.product_id == product.pk]
 
 
-def refund_quote(
+def _line_quote(
+    *, account: Account, order: Order | None, sku: str, product: Product | None, reason: str, today: date
+) -> LineQuote:
+    """One product, checked in the contract's order: window_expired, already_refunded, not_purchased,
+    not_pickup_order, then no_original_payment."""
+
+    def refuse(code: str, message: str, first: date | None = None) -> LineQuote:
+        return LineQuote(
+            sku=sku, product=product, eligible=False, refusal=code, message=message, first_refund_on=first
+        )
+
+    # An unknown order or SKU is "not purchased" (by this account), in the contract's place in the order.
+    window = window_end(order=order, reason=reason) if order is not None else None
+    if order is not None and window is not None and today > window:
+        return refuse(
+            Refusal.WINDOW_EXPIRED,
+            f"The 60 Day Money Back Guarantee for order {order.ref} of {order.ordered_on.isoformat()} "
+            f"ended on {window.isoformat()}.",
+        )
+    first = earlier_refund(account=account, product=product, as_of=today) if product is not None else None
+    if product is not None and first is not None:
+        return refuse(
+            Refusal.ALREADY_REFUNDED,
+            f"{product.name} was already refunded to this account: a refund was requested on "
+            f"{first.requested_on.isoformat()} (order {first.order.ref}, "
+            f"{first.get_status_display().lower()}). "
+            "Only one refund per product is issued.",
+            first=first.requested_on,
+        )
+    if order is None or product is None:
+        what = "order: there is no such order" if order is None else f"sku: there is no product {sku}"
+        return refuse(Refusal.NOT_PURCHASED, f"Not purchased by account {account.number} ({what}).")
+    lines = _lines(order, product) if order.account_id == account.pk and order.ordered_on <= today else []
+    if not lines:
+        return refuse(
+            Refusal.NOT_PURCHASED, f"{product.sku} is not on order {order.ref} of account {account.number}."
+        )
+    if reason == RefundReason.STORE_PICKUP and (order.fulfillment != Fulfillment.PICKUP or order.picked_up):
+        why = (
+            "was already picked up"
+            if order.fulfillment == Fulfillment.PICKUP
+            else "is not a store pick-up order"
+        )
+        return refuse(
+            Refusal.NOT_PICKUP_ORDER,
+            f"Order {order.ref} {why}: the store pick-up correction applies only to pick-up orders not yet "
+            "collected at the Scottsdale Product Store.",
+        )
+    if not has_original_payment(order):
+        return refuse(
+            Refusal.NO_ORIGINAL_PAYMENT,
+            f"Order {order.ref} has no original payment on file. {NO_PAYMENT_NEXT_STEP}",
+        )
+    gross = sum((line.unit_price * line.qty for line in lines), ZERO).quantize(Decimal("0.01"))
+    return LineQuote(
+        sku=sku,
+        product=product,
+        eligible=True,
+        refusal=None,
+        message=f"{product.name}: {gross:.2f} paid.",
+        gross=gross,
+        pv=sum(line.pv * line.qty for line in lines),
+        qty=sum(line.qty for line in lines),
+    )
+
+
+def return_quote(
     *,
     account: Account,
     order: Order | None,
-    product: Product | None,
+    items: Sequence[tuple[str, Product | None]],
     reason: str,
     return_method: str = ReturnMethod.PREPAID_LABEL,
     as_of: date | None = None,
 ) -> RefundQuote:
-    """What a refund request for ``product`` of ``order`` would give on ``as_of``, or why it is refused.
+    """What one return of the requested products of ``order`` would give on ``as_of``, or why not.
 
-    Refusals in the contract's order: window_expired, already_refunded, not_purchased,
-    not_pickup_order (then our own: see docs/decisions.md). The money is computed from the order's
-    lines for that product: paid price x qty; shipping is never refunded; the prepaid label fee of the
-    order's country is deducted unless the customer pays postage at the post office or it is a
-    store pick-up mistake (refunded whole, nothing returned).
+    ``items`` are (sku, product) in the order the person gave them (product None: unknown SKU).
+    The products travel back in one package: one label, so the label fee is deducted at most once.
+    Eligible only when every product is; otherwise the refusal is the first refused product's code.
+    Amount: the paid price of every requested product's lines (shipping never refunded), less the
+    prepaid label fee of the order's country unless the customer pays postage at the post office or
+    it is a store pick-up mistake (refunded whole, nothing returned).
     """
     today = clock.today(as_of)
     deadline = today + timedelta(days=RETURN_DAYS)
-    if order is not None and order.ordered_on > today:
-        order = None  # placed after the day: as things stood then, it was not purchased (§8)
+    window = window_end(order=order, reason=reason) if order is not None else None
 
-    def refuse(
-        code: str, message: str, *, window: date | None = None, first: date | None = None
-    ) -> RefundQuote:
+    def refuse(code: str, message: str, lines: tuple[LineQuote, ...] = (), first=None) -> RefundQuote:
         return RefundQuote(
             eligible=False,
             refusal=code,
@@ -140,6 +256,7 @@ def refund_quote(
             reason=reason,
             return_method=return_method,
             first_refund_on=first,
+            lines=lines,
         )
 
     if reason not in RefundReason.values:
@@ -148,50 +265,17 @@ def refund_quote(
         return refuse(
             Refusal.BAD_RETURN_METHOD, f"return_method: choose one of {', '.join(ReturnMethod.values)}"
         )
-    # An unknown order or SKU is "not purchased" (by this account), in the contract's place in the order.
-    window = window_end(order=order, reason=reason) if order is not None else None
-    if order is not None and window is not None and today > window:
-        return refuse(
-            Refusal.WINDOW_EXPIRED,
-            f"The 60 Day Money Back Guarantee for order {order.ref} of {order.ordered_on.isoformat()} "
-            f"ended on {window.isoformat()}.",
-            window=window,
-        )
-    first = earlier_refund(account=account, product=product, as_of=today) if product is not None else None
-    if product is not None and first is not None:
-        return refuse(
-            Refusal.ALREADY_REFUNDED,
-            f"{product.name} was already refunded to this account: a refund was requested on "
-            f"{first.requested_on.isoformat()} (order {first.order.ref}, "
-            f"{first.get_status_display().lower()}). "
-            "Only one refund per product is issued.",
-            window=window,
-            first=first.requested_on,
-        )
-    if order is None or product is None:
-        what = "order: there is no such order" if order is None else "sku: there is no such product"
-        return refuse(Refusal.NOT_PURCHASED, f"Not purchased by account {account.number} ({what}).")
-    lines = _lines(order, product) if order.account_id == account.pk else []
-    if not lines:
-        return refuse(
-            Refusal.NOT_PURCHASED,
-            f"{product.sku} is not on order {order.ref} of account {account.number}.",
-            window=window,
-        )
-    if reason == RefundReason.STORE_PICKUP and (order.fulfillment != Fulfillment.PICKUP or order.picked_up):
-        why = (
-            "was already picked up"
-            if order.fulfillment == Fulfillment.PICKUP
-            else "is not a store pick-up order"
-        )
-        return refuse(
-            Refusal.NOT_PICKUP_ORDER,
-            f"Order {order.ref} {why}: the store pick-up correction applies only to pick-up orders not yet "
-            "collected at the Scottsdale Product Store.",
-            window=window,
-        )
-    gross = sum((line.unit_price * line.qty for line in lines), ZERO).quantize(Decimal("0.01"))
-    pv = sum(line.pv * line.qty for line in lines)
+    lines = tuple(
+        _line_quote(account=account, order=order, sku=sku, product=product, reason=reason, today=today)
+        for sku, product in items
+    )
+    refused = [line for line in lines if not line.eligible]
+    if refused:
+        return refuse(refused[0].refusal or "", refused[0].message, lines, refused[0].first_refund_on)
+    assert order is not None  # every line is eligible, so the order exists
+    gross = sum((line.gross for line in lines), ZERO)
+    pv = sum(line.pv for line in lines)
+    names = ", ".join(line.sku for line in lines)
     if reason == RefundReason.STORE_PICKUP:
         return RefundQuote(
             eligible=True,
@@ -206,13 +290,19 @@ def refund_quote(
             reason=reason,
             return_method=return_method,
             return_required=False,
-            message=f"Order {order.ref} is refunded whole ({gross:.2f}); nothing to return, and a new "
-            "order is created to ship the products to you.",
+            lines=lines,
+            message=f"Order {order.ref} ({names}) is refunded whole ({gross:.2f}); nothing to return, and "
+            "a new order is created to ship the products to you.",
         )
     deduction = label_fee(order.country) if return_method == ReturnMethod.PREPAID_LABEL else ZERO
     deduction = min(deduction, gross)
     amount = gross - deduction
     window_text = f"; the guarantee window ends on {window.isoformat()}" if window else ""
+    how = (
+        "with the prepaid label Customer Service sends you"
+        if return_method == ReturnMethod.PREPAID_LABEL
+        else "by mail, paying the postage at the post office"
+    )
     return RefundQuote(
         eligible=True,
         refusal=None,
@@ -225,8 +315,28 @@ def refund_quote(
         window_ends_on=window,
         reason=reason,
         return_method=return_method,
-        message=f"Refund of {amount:.2f} ({gross:.2f} paid, less {deduction:.2f} return shipping). Ship the "
-        f"packaging and whatever product remains by {deadline.isoformat()}{window_text}.",
+        lines=lines,
+        message=f"Refund of {amount:.2f} ({gross:.2f} paid for {names}, less {deduction:.2f} return "
+        f"shipping). Ship the packaging and whatever product remains in one package {how} by "
+        f"{deadline.isoformat()}{window_text}.",
+    )
+
+
+def refund_quote(
+    *,
+    account: Account,
+    order: Order | None,
+    product: Product | None = None,
+    products: Iterable[Product] | None = None,
+    reason: str,
+    return_method: str = ReturnMethod.PREPAID_LABEL,
+    as_of: date | None = None,
+) -> RefundQuote:
+    """``return_quote`` for products already looked up (one ``product`` or several ``products``)."""
+    chosen: list[Product | None] = list(products) if products is not None else [product]
+    items = [(p.sku if p is not None else "", p) for p in chosen]
+    return return_quote(
+        account=account, order=order, items=items, reason=reason, return_method=return_method, as_of=as_of
     )
 
 
@@ -234,16 +344,22 @@ def refund_quote_by_reference(
     *,
     account: Account,
     order_ref: str,
-    sku: str,
+    skus: Sequence[str],
     reason: str,
     return_method: str = ReturnMethod.PREPAID_LABEL,
     as_of: date | None = None,
 ) -> RefundQuote:
-    """``refund_quote`` from the references a person types (order ref, SKU)."""
+    """``return_quote`` from the references a person types (order ref, SKUs in their order)."""
     order = Order.objects.filter(ref=(order_ref or "").strip()).prefetch_related("lines").first()
-    product = Product.objects.filter(sku=(sku or "").strip()).first()
-    return refund_quote(
-        account=account, order=order, product=product, reason=reason, return_method=return_method, as_of=as_of
+    cleaned = [(s or "").strip() for s in skus]
+    found = Product.objects.in_bulk(cleaned, field_name="sku")
+    return return_quote(
+        account=account,
+        order=order,
+        items=[(sku, found.get(sku)) for sku in cleaned],
+        reason=reason,
+        return_method=return_method,
+        as_of=as_of,
     )
 
 
@@ -253,7 +369,8 @@ def refund_quote_by_reference(
 def refunds_of(*, account: Account) -> QuerySet[Refund]:
     return (
         Refund.objects.filter(account=account)
-        .select_related("order", "product")
+        .select_related("order")
+        .prefetch_related(Prefetch("lines", queryset=RefundLine.objects.select_related("product")))
         .order_by("-requested_on", "-id")
     )
 
@@ -277,20 +394,18 @@ def direct_sales_of(*, ambassador: Account, limit: int = 50) -> QuerySet[Order]:
 
 
 def refund_pay_window(refund: Refund) -> tuple[date, date] | None:
-    """The 5-7 day window after receipt in which Finance pays (shown in the queue)."""
+    """From receipt to the payout's due date, 5 business days later (Finance may pay any day in it)."""
     if refund.received_on is None:
         return None
-    return (
-        refund.received_on + timedelta(days=PAY_AFTER_RECEIPT_DAYS[0]),
-        refund.received_on + timedelta(days=PAY_AFTER_RECEIPT_DAYS[1]),
-    )
+    return (refund.received_on, add_business_days(refund.received_on, PAY_AFTER_RECEIPT_BUSINESS_DAYS))
 
 
 def dashboard_summary(*, account: Account) -> dict[str, Any]:
     """The dashboard panel: open refunds (newest 5) and whether the account sells directly."""
     open_refunds = list(
         Refund.objects.filter(account=account, status__in=Refund.OPEN_STATES)
-        .select_related("order", "product")
+        .select_related("order")
+        .prefetch_related(Prefetch("lines", queryset=RefundLine.objects.select_related("product")))
         .order_by("-requested_on", "-id")[:5]
     )
     sells = account.is_ambassador and Order.objects.filter(sold_by=account).exists()
@@ -324,3 +439,22 @@ def month_pv(*, account: Account, month: date) -> int:
         or 0
     )
     return int(ordered) - int(refunded)
+
+
+# --- Customer Service: finding the member --------------------------------------------------------
+
+
+def members_matching(term: str, *, limit: int = 20) -> list[Account]:
+    """Members Customer Service may mean by ``term``: an account number, an email, or part of a name.
+
+    Each form uses its own index (number: unique; email: exact, case-insensitive; name: prefix).
+    """
+    term = (term or "").strip()
+    if not term:
+        return []
+    members = Account.objects.exclude(number__in=(1, 2)).order_by("number")
+    if term.isdigit() and len(term) < 19:
+        return list(members.filter(number=int(term))[:1])
+    if "@" in term:
+        return list(members.filter(email__iexact=term)[:limit])
+    return list(members.filter(name__istartswith=term)[:limit])

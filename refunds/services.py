@@ -20,13 +20,14 @@ from accounts.models import Account, Order, Product
 from plexus_office import clock
 from plexus_office.platform.actors import actor_user
 from plexus_office.platform.audit import AuditAction, audit_record
+from plexus_office.platform.business_days import add_business_days
 from plexus_office.platform.errors import Refused
 from plexus_office.platform.money import ZERO
 from plexus_office.platform.notifications import notify
 from plexus_office.platform.roles import CUSTOMER_SERVICE, RETURNS, member_of
-from refunds.models import Refund, RefundChannel, RefundReason, RefundStatus, ReturnMethod
+from refunds.models import Refund, RefundChannel, RefundLine, RefundReason, RefundStatus, ReturnMethod
 from refunds.selectors import (
-    PAY_AFTER_RECEIPT_DAYS,
+    PAY_AFTER_RECEIPT_BUSINESS_DAYS,
     REMINDER_DAYS_BEFORE,
     Refusal,
     label_fee,
@@ -89,73 +90,91 @@ def refund_request(
     actor: Any,
     channel: str = RefundChannel.MEMBER,
     as_of: date | None = None,
-) -> list[Refund]:
-    """File one refund per product of ``order``; all or nothing.
+) -> Refund:
+    """File one return of ``products`` of ``order``: one refund with a line per product; all or nothing.
 
-    Every product is quoted first with ``refund_quote``; one refusal refuses the whole request with
-    its reason and dates. The partial unique index settles two simultaneous requests for the same
-    product: one is filed, the other refused as already_refunded.
+    The products travel back in one package (one RA, one label, one deduction). The whole return is
+    quoted first with ``refund_quote``; one refused product refuses the request with its reason and
+    dates. The partial unique index on the lines settles simultaneous requests sharing a product:
+    one is filed, the others refused as already_refunded.
     """
-    chosen = list({p.pk: p for p in products}.values())
+    chosen = list(products)
     if not chosen:
         raise RefundRefused("products", "pick at least one product of the order", field="products")
+    if len({p.pk for p in chosen}) != len(chosen):
+        raise RefundRefused(
+            "duplicate_product", "each product can be named once in a return", field="products"
+        )
     _check_channel(account=account, order=order, channel=channel, actor=actor)
     today = clock.today(as_of)
-    quotes = []
-    for product in chosen:
-        quote = refund_quote(
-            account=account,
-            order=order,
-            product=product,
-            reason=reason,
-            return_method=return_method,
-            as_of=today,
+    quote = refund_quote(
+        account=account,
+        order=order,
+        products=chosen,
+        reason=reason,
+        return_method=return_method,
+        as_of=today,
+    )
+    if not quote.eligible:
+        field = {Refusal.BAD_REASON: "reason", Refusal.BAD_RETURN_METHOD: "return_method"}.get(
+            quote.refusal or "", "order" if quote.refusal == Refusal.NO_ORIGINAL_PAYMENT else "products"
         )
-        if not quote.eligible:
-            field = {Refusal.BAD_REASON: "reason", Refusal.BAD_RETURN_METHOD: "return_method"}.get(
-                quote.refusal or "", "products"
-            )
-            raise RefundRefused(quote.refusal or field, quote.message, field=field)
-        quotes.append((product, quote))
+        raise RefundRefused(quote.refusal or field, quote.message, field=field)
     user = _user(actor)
-    created: list[Refund] = []
+    refused_shipment = channel == RefundChannel.REFUSED_SHIPMENT
     try:
         with transaction.atomic():
-            for product, quote in quotes:
-                refund = Refund.objects.create(
+            refund = Refund.objects.create(
+                account=account,
+                order=order,
+                reason=reason,
+                requested_on=today,
+                return_method=return_method,
+                channel=channel,
+                requested_by=user,
+                gross=quote.gross,
+                deduction=quote.deduction,
+                amount=quote.amount,
+                pv=quote.pv,
+                return_deadline=None if refused_shipment else quote.return_deadline,
+                window_ends_on=quote.window_ends_on,
+                refused_shipment=refused_shipment,
+                submitted_at=clock.now(),
+                # A refused shipment waits for the carrier: no queue deadline until it is back.
+                due_on=None if refused_shipment else Refund.due_date_from(today),
+            )
+            # Inserted in product order so two requests sharing products never wait on each other
+            # in opposite orders (no deadlock: the later one simply hits the unique index).
+            eligible = [(position, line, line.product) for position, line in enumerate(quote.lines)]
+            for position, line, product in sorted(eligible, key=lambda item: item[2].pk if item[2] else 0):
+                assert product is not None  # eligible lines name a product
+                RefundLine.objects.create(
+                    refund=refund,
                     account=account,
-                    order=order,
                     product=product,
-                    reason=reason,
-                    requested_on=today,
-                    return_method=return_method,
-                    channel=channel,
-                    requested_by=user,
-                    gross=quote.gross,
-                    deduction=quote.deduction,
-                    amount=quote.amount,
-                    pv=quote.pv,
-                    return_deadline=quote.return_deadline,
-                    window_ends_on=quote.window_ends_on,
-                    submitted_at=clock.now(),
-                    due_on=Refund.due_date_from(today),
+                    position=position,
+                    qty=line.qty,
+                    gross=line.gross,
+                    pv=line.pv,
                 )
-                audit_record(
-                    actor=user,
-                    obj=refund,
-                    action=AuditAction.REQUEST,
-                    note=quote.message,
-                    changes={"status": (None, RefundStatus.REQUESTED), "channel": (None, channel)},
-                )
+            if refused_shipment:
+                refund.ra_number = ra_number_for(refund)
+                refund.save(update_fields=["ra_number"])
+            audit_record(
+                actor=user,
+                obj=refund,
+                action=AuditAction.REQUEST,
+                note=quote.message,
+                changes={
+                    "status": (None, RefundStatus.REQUESTED),
+                    "channel": (None, channel),
+                    "products": (None, ", ".join(line.sku for line in quote.lines)),
+                },
+            )
+            if not refused_shipment:
                 _tell(refund, "refunds_requested", quote=quote)
-                created.append(refund)
     except IntegrityError:
-        if not any(
-            Refund.objects.filter(account=account, product=p)
-            .exclude(status__in=(RefundStatus.REJECTED, RefundStatus.EXPIRED))
-            .exists()
-            for p, _ in quotes
-        ):
+        if not RefundLine.objects.filter(account=account, product__in=chosen, counts=True).exists():
             raise  # not the one-per-product race: a real fault, not a refusal
         raise RefundRefused(
             Refusal.ALREADY_REFUNDED,
@@ -163,15 +182,15 @@ def refund_request(
             "product is issued",
             field="products",
         ) from None
-    return created
+    return refund
+
+
+def ra_number_for(refund: Refund) -> str:
+    return f"RA{refund.pk:08d}"
 
 
 def _locked(refund: Refund) -> Refund:
-    return (
-        Refund.objects.select_for_update(of=("self",))
-        .select_related("order", "product", "account")
-        .get(pk=refund.pk)
-    )
+    return Refund.objects.select_for_update(of=("self",)).select_related("order", "account").get(pk=refund.pk)
 
 
 def _require(locked: Refund, *states: str) -> None:
@@ -191,9 +210,12 @@ def label_reference_for(refund: Refund) -> str:
 
 
 def refund_authorize(*, refund: Refund, actor: Any, note: str = "") -> Refund:
-    """Customer Service: the RA number and the prepaid label; two emails (instructions, label).
+    """Customer Service: the RA number for the package; for a prepaid-label return also the label.
 
-    A store pick-up mistake needs nothing back: it is authorized for Finance to refund directly.
+    The member gets the return authorization with the instructions (for a post-office return: the
+    mailing instructions) and, with a prepaid label, the label: one of each per return, whatever the
+    number of products. A store pick-up mistake needs nothing back: it is authorized for Finance to
+    refund directly.
     """
     note = (note or "").strip()
     with transaction.atomic():
@@ -202,16 +224,17 @@ def refund_authorize(*, refund: Refund, actor: Any, note: str = "") -> Refund:
         locked.authorize(by=actor, description=note or None)
         today = clock.today()
         locked.authorized_on = today
-        locked.ra_number = f"RA{locked.pk:08d}"
+        locked.ra_number = ra_number_for(locked)
         if locked.skips_return:
-            locked.due_on = today + timedelta(days=PAY_AFTER_RECEIPT_DAYS[1])
+            locked.due_on = add_business_days(today, PAY_AFTER_RECEIPT_BUSINESS_DAYS)
         else:
-            locked.label_reference = label_reference_for(locked)
+            if locked.gets_label:
+                locked.label_reference = label_reference_for(locked)
             locked.due_on = locked.return_deadline
         locked.record_decision(actor=_user(actor), note=note)
         locked.save()
         _tell(locked, "refunds_authorized", note=note)
-        if not locked.skips_return:
+        if locked.gets_label:
             _tell(locked, "refunds_label")
     return locked
 
@@ -230,26 +253,69 @@ def refund_reject(*, refund: Refund, actor: Any, note: str) -> Refund:
         locked.record_decision(actor=_user(actor), note=note)
         locked.due_on = None
         locked.save()
+        _release_lines(locked)
         _tell(locked, "refunds_rejected", note=note)
     return locked
 
 
-def _settle_on_receipt(locked: Refund, *, postage_paid_by_customer: bool) -> None:
-    """The deduction is decided when the package arrives: none when the customer paid the postage."""
-    locked.postage_paid_by_customer = postage_paid_by_customer
-    if postage_paid_by_customer:
+def _release_lines(refund: Refund, **only: Any) -> None:
+    """Lines of a refund that ended without paying them stop counting against one refund per product."""
+    RefundLine.objects.filter(refund=refund, **only).update(counts=False)
+
+
+def _settle_on_receipt(
+    locked: Refund, *, postage_paid_by_customer: bool, missing: Iterable[int] = ()
+) -> None:
+    """What the package holds decides the money: the received lines' paid price, less the label fee
+    once (none when the customer paid the postage). A product missing from the box is not refunded
+    and no longer counts against one refund per product (it may be returned and requested later)."""
+    missing_ids = set(missing)
+    lines = list(locked.lines.select_for_update())
+    if missing_ids - {line.product_id for line in lines}:
+        raise RefundRefused(
+            "not_in_return", "only products of this return can be marked missing", field="missing"
+        )
+    if lines and all(line.product_id in missing_ids for line in lines):
+        raise RefundRefused(
+            "nothing_received",
+            "every product is marked missing: nothing arrived to refund; reject the request instead",
+            field="missing",
+        )
+    for line in lines:
+        line.received = line.product_id not in missing_ids
+        if not line.received:
+            line.counts = False
+        line.save(update_fields=["received", "counts"])
+    kept = [line for line in lines if line.received]
+    locked.gross = sum((line.gross for line in kept), ZERO)
+    locked.pv = sum(line.pv for line in kept)
+    locked.postage_paid_by_customer = postage_paid_by_customer or (
+        locked.return_method == ReturnMethod.POST_OFFICE and not locked.refused_shipment
+    )
+    if locked.postage_paid_by_customer:
         locked.deduction = ZERO
     else:
         locked.deduction = min(label_fee(locked.order.country), locked.gross)
     locked.amount = locked.gross - locked.deduction
     locked.received_on = clock.today()
-    locked.due_on = locked.received_on + timedelta(days=PAY_AFTER_RECEIPT_DAYS[1])
+    # Finance pays within 5 business days of receipt (it may pay earlier).
+    locked.due_on = add_business_days(locked.received_on, PAY_AFTER_RECEIPT_BUSINESS_DAYS)
 
 
 def refund_receive(
-    *, refund: Refund, actor: Any, ra_number: str, postage_paid_by_customer: bool = False, note: str = ""
+    *,
+    refund: Refund,
+    actor: Any,
+    ra_number: str,
+    postage_paid_by_customer: bool = False,
+    missing: Iterable[Product | int] = (),
+    note: str = "",
 ) -> Refund:
-    """Returns: the package with a Customer Service label arrived (the RA number on it must match)."""
+    """Returns: the package with its RA number arrived (the number on it must match this return).
+
+    ``missing``: products of the return that were not in the box (recorded per line, not refunded).
+    """
+    missing_ids = [m if isinstance(m, int) else m.pk for m in missing]
     given = (ra_number or "").strip().upper()
     with transaction.atomic():
         locked = _locked(refund)
@@ -266,7 +332,7 @@ def refund_receive(
                 field="ra_number",
             )
         locked.receive(by=actor, description=(note or "").strip() or None)
-        _settle_on_receipt(locked, postage_paid_by_customer=postage_paid_by_customer)
+        _settle_on_receipt(locked, postage_paid_by_customer=postage_paid_by_customer, missing=missing_ids)
         locked.record_decision(actor=_user(actor), note=note)
         locked.save()
         _tell(locked, "refunds_received")
@@ -275,39 +341,60 @@ def refund_receive(
 
 def refunds_from_refused_shipment(
     *, order: Order, products: Iterable[Product], actor: Any, note: str = ""
-) -> list[Refund]:
-    """Returns: the carrier brought back a shipment the member refused (a whole order, by product).
+) -> Refund:
+    """Returns: the member refused the delivery and the carrier is bringing the shipment back.
 
-    Advances the open request for each product, or files one (money back) when none exists; either
-    way the package is now in the warehouse and Finance can pay. The return shipping is the company's
-    cost, so the country's label fee is deducted as for a prepaid label.
+    Files one return (money back) for the products, with its RA number so the warehouse can match
+    the package; it waits, with no label and no deadline, until Returns records it back in the
+    warehouse (``refund_receive_refused_shipment``), then follows the normal path: the country's label fee
+    is deducted as for a prepaid label (the return shipping was the company's cost) and Finance pays.
     """
     if not member_of(RETURNS)(None, _user(actor)):
         raise RefundRefused("not_allowed", "only Returns staff record refused shipments", field="actor")
-    results = []
+    chosen = list(products)
     with transaction.atomic():
-        for product in {p.pk: p for p in products}.values():
-            existing = (
-                Refund.objects.select_for_update()
-                .filter(
-                    account=order.account,
-                    product=product,
-                    order=order,
-                    status__in=(RefundStatus.REQUESTED, RefundStatus.AUTHORIZED),
-                )
-                .first()
+        # The member may already have asked for these products back: that request now waits for the
+        # carrier instead of a package from the member.
+        existing = (
+            Refund.objects.select_for_update(of=("self",))
+            .filter(
+                order=order,
+                status__in=(RefundStatus.REQUESTED, RefundStatus.AUTHORIZED),
+                lines__product__in=chosen,
+                lines__counts=True,
             )
-            if existing is None:
-                existing = refund_request(
-                    account=order.account,
-                    order=order,
-                    products=[product],
-                    reason=RefundReason.MONEY_BACK,
-                    actor=actor,
-                    channel=RefundChannel.REFUSED_SHIPMENT,
-                )[0]
-            results.append(_receive_refused(existing, actor=actor, note=note))
-    return results
+            .distinct()
+            .first()
+        )
+        if existing is not None:
+            existing.refused_shipment = True
+            existing.return_deadline = None
+            existing.due_on = None
+            existing.label_reference = ""
+            if not existing.ra_number:
+                existing.ra_number = ra_number_for(existing)
+            changed = ["refused_shipment", "return_deadline", "due_on", "label_reference", "ra_number"]
+            existing.save(update_fields=changed)
+            audit_record(
+                actor=_user(actor),
+                obj=existing,
+                action=AuditAction.REFUSED_SHIPMENT,
+                note=note.strip() or "the member refused the shipment; the carrier brings it back",
+            )
+            return existing
+        refund = refund_request(
+            account=order.account,
+            order=order,
+            products=chosen,
+            reason=RefundReason.MONEY_BACK,
+            actor=actor,
+            channel=RefundChannel.REFUSED_SHIPMENT,
+        )
+        if note.strip():
+            audit_record(
+                actor=_user(actor), obj=refund, action=AuditAction.REFUSED_SHIPMENT, note=note.strip()
+            )
+    return refund
 
 
 def _receive_refused(refund: Refund, *, actor: Any, note: str) -> Refund:
@@ -317,7 +404,7 @@ def _receive_refused(refund: Refund, *, actor: Any, note: str) -> Refund:
         by=actor, description=(note or "").strip() or "refused shipment returned by the carrier"
     )
     if not locked.ra_number:
-        locked.ra_number = f"RA{locked.pk:08d}"
+        locked.ra_number = ra_number_for(locked)
     locked.refused_shipment = True
     _settle_on_receipt(locked, postage_paid_by_customer=False)
     locked.record_decision(actor=_user(actor), note=note)
@@ -329,7 +416,8 @@ def _receive_refused(refund: Refund, *, actor: Any, note: str) -> Refund:
 def refund_receive_refused_shipment(*, refund: Refund, actor: Any, note: str = "") -> Refund:
     """One existing request whose refused shipment is back in the warehouse (the admin button).
 
-    ``refunds_from_refused_shipment`` is the order-level form: it files the requests that are missing.
+    ``refunds_from_refused_shipment`` files (or flags) the return while the carrier brings it back;
+    this records it back in the warehouse, then the return follows the normal path.
     """
     with transaction.atomic():
         return _receive_refused(refund, actor=actor, note=note)
@@ -373,8 +461,10 @@ def refund_mark_shipped(*, refund: Refund, actor: Any, tracking_number: str = ""
 
 
 def _awaiting_return():
-    return Refund.objects.filter(status=RefundStatus.AUTHORIZED, shipped_on__isnull=True).exclude(
-        reason=RefundReason.STORE_PICKUP
+    return (
+        Refund.objects.filter(status=RefundStatus.AUTHORIZED, shipped_on__isnull=True)
+        .exclude(reason=RefundReason.STORE_PICKUP)
+        .exclude(refused_shipment=True)  # the carrier brings it back: no member deadline
     )
 
 
@@ -394,7 +484,7 @@ def refunds_remind(*, as_of: date | None = None) -> int:
                 reminder_sent_on=today, version=F("version") + 1
             ):
                 continue
-            refund = Refund.objects.select_related("account", "order", "product").get(pk=refund_id)
+            refund = Refund.objects.select_related("account", "order").get(pk=refund_id)
             _tell(refund, "refunds_reminder")
             sent += 1
     return sent
@@ -417,6 +507,7 @@ def refunds_expire(*, as_of: date | None = None) -> int:
             locked.record_decision(actor=None, note=note)
             locked.due_on = None
             locked.save()
+            _release_lines(locked)
             _tell(locked, "refunds_expired")
             expired += 1
     return expired

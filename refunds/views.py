@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
 from accounts.members import member_or_404
-from accounts.models import Account, Order, Product
+from accounts.models import Account, Order
 from plexus_office.platform.errors import form_add_refusal
 from plexus_office.platform.roles import CUSTOMER_SERVICE, FINANCE, RETURNS, member_of
 from refunds.forms import RefundRequestForm
-from refunds.models import Refund, RefundChannel
+from refunds.models import Refund, RefundChannel, RefundLine
 from refunds.selectors import direct_sales_of, orders_for_refund, refund_pay_window, refund_quote, refunds_of
 from refunds.services import RefundRefused, refund_mark_shipped, refund_request
 
@@ -22,32 +23,30 @@ from refunds.services import RefundRefused, refund_mark_shipped, refund_request
 def _request_page(
     request, *, account: Account, orders: list[Order], channel: str, template: str, extra: dict
 ):
+    """The Request Refund Form: pick an order, its products, the condition and the return method; the
+    quote (one return, one deduction) is shown before filing. ``?order=REF&sku=SKU`` preselects."""
     selected = None
     if request.method == "GET" and request.GET.get("order"):
         selected = next((o for o in orders if o.ref == request.GET["order"]), None)
-    # "Request a refund" on a line of My orders links here with the order and its sku preselected.
-    initial = {"products": [request.GET["sku"]]} if selected is not None and request.GET.get("sku") else None
-    form = RefundRequestForm(request.POST or None, orders=orders, selected=selected, initial=initial)
-    quotes = []
+    form = RefundRequestForm(
+        request.POST or None,
+        orders=orders,
+        selected=selected,
+        initial_skus=request.GET.getlist("sku") if selected is not None else [],
+    )
+    quote = None
     if request.method == "POST" and form.is_valid():
         order = form.cleaned_data["order"]
-        products = list(Product.objects.filter(sku__in=form.cleaned_data["products"]))
+        products = form.chosen_products()
         buyer = order.account
-        quotes = [
-            (
-                p,
-                refund_quote(
-                    account=buyer,
-                    order=order,
-                    product=p,
-                    reason=form.cleaned_data["reason"],
-                    return_method=form.cleaned_data["return_method"],
-                ),
-            )
-            for p in products
-        ]
-        refused = [q for _, q in quotes if not q.eligible]
-        if request.POST.get("action") == "submit" and not refused:
+        quote = refund_quote(
+            account=buyer,
+            order=order,
+            products=products,
+            reason=form.cleaned_data["reason"],
+            return_method=form.cleaned_data["return_method"],
+        )
+        if request.POST.get("action") == "submit" and quote.eligible:
             try:
                 made = refund_request(
                     account=buyer,
@@ -63,15 +62,15 @@ def _request_page(
             else:
                 messages.success(
                     request,
-                    f"Refund request(s) {', '.join(f'#{r.pk}' for r in made)} sent. "
+                    f"Refund request #{made.pk} sent ({made.skus}): one return, one package. "
                     "Customer Service answers within 2 business days.",
                 )
                 if channel == RefundChannel.MEMBER:
-                    return redirect("refunds:detail", pk=made[0].pk)
+                    return redirect("refunds:detail", pk=made.pk)
                 return redirect("refunds:sales")
-        for q in refused:
-            form.add_error(None, q.message)
-    context = {"form": form, "quotes": quotes, "account": account, **extra}
+        if not quote.eligible:
+            form.add_error(None, quote.message)
+    context = {"form": form, "quote": quote, "account": account, **extra}
     return TemplateResponse(request, template, context, status=400 if form.errors else 200)
 
 
@@ -99,7 +98,8 @@ def sales(request):
         order._show_buyer = True
     issued = (
         Refund.objects.filter(order__sold_by=account)
-        .select_related("order", "product", "account")
+        .select_related("order", "account")
+        .prefetch_related(Prefetch("lines", queryset=RefundLine.objects.select_related("product")))
         .order_by("-requested_on", "-id")[:50]
     )
     return _request_page(
@@ -113,7 +113,12 @@ def sales(request):
 
 
 def _visible_refund(request, pk: int) -> Refund:
-    refund = get_object_or_404(Refund.objects.select_related("order", "product", "account"), pk=pk)
+    refund = get_object_or_404(
+        Refund.objects.select_related("order", "account").prefetch_related(
+            Prefetch("lines", queryset=RefundLine.objects.select_related("product"))
+        ),
+        pk=pk,
+    )
     user = request.user
     staff = member_of(CUSTOMER_SERVICE, RETURNS, FINANCE)(None, user)
     seller = (

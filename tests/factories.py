@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from decimal import Decimal
 
@@ -158,6 +159,9 @@ class PaidRankFactory(factory.django.DjangoModelFactory):
     rank = Rank.SENIOR_GOLD
 
 
+_ORDER_CHARGES = itertools.count(1)
+
+
 class OrderFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Order
@@ -167,6 +171,12 @@ class OrderFactory(factory.django.DjangoModelFactory):
     ordered_on = date(2026, 2, 1)
     country = "US"
     shipping = Decimal("7.95")
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        # Orders are paid: an original charge reference is on file (tests that pay refunds make a real one).
+        kwargs.setdefault("charge_id", f"ch_factory_{next(_ORDER_CHARGES):06d}")
+        return kwargs
 
 
 class OrderLineFactory(factory.django.DjangoModelFactory):

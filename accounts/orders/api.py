@@ -70,7 +70,11 @@ class OrderListView(APIView):
 
 
 class OrderDetailView(APIView):
-    @extend_schema(summary="One of my orders: lines, PV, shipping, payments, refunds", responses={200: dict})
+    @extend_schema(
+        summary="One of my orders: lines, PV, shipping, payments, refunds",
+        responses={200: dict},
+        operation_id="v1_orders_detail",
+    )
     def get(self, request: Request, ref: str) -> Response:
         order = member_order(account=_account(request), ref=ref)
         if order is None:
@@ -170,7 +174,9 @@ class StatementListView(APIView):
 
 
 class StatementDetailView(APIView):
-    @extend_schema(summary="One statement with its lines", responses={200: dict})
+    @extend_schema(
+        operation_id="v1_pay_statements_detail", summary="One statement with its lines", responses={200: dict}
+    )
     def get(self, request: Request, pk: int) -> Response:
         item = Statement.objects.filter(pk=pk, earner=_account(request)).first()
         if item is None:

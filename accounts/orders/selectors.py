@@ -33,7 +33,7 @@ def member_orders(*, account: Account) -> QuerySet[Order]:
         .select_related("shipment", "card")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")),
-            "refunds",
+            "refunds__lines",
         )
         .order_by("-ordered_on", "-id")
     )
@@ -46,6 +46,11 @@ def member_order(*, account: Account, ref: str) -> Order | None:
 def _refunds(order: Order) -> list[Any]:
     manager = getattr(order, "refunds", None)
     return list(manager.all()) if manager is not None else []
+
+
+def _refund_product_ids(refund: Any) -> set[int]:
+    """The products a refund (one return, one package) holds; a line missing from the box is not refunded."""
+    return {line.product_id for line in refund.lines.all() if line.received is not False}
 
 
 def order_subtotal(order: Order) -> Decimal:
@@ -66,7 +71,9 @@ def refunded_amount(order: Order) -> Decimal:
 
 def order_status(order: Order) -> OrderStatus:
     """paid, shipped (carrier, tracking), delivered, awaiting pick-up, picked up, (partly) refunded."""
-    refunded_products = {r.product_id for r in _refunds(order) if r.status == "refunded"}
+    refunded_products = {
+        product_id for r in _refunds(order) if r.status == "refunded" for product_id in _refund_product_ids(r)
+    }
     products = {line.product_id for line in order.lines.all()}
     if refunded_products and products and refunded_products >= products:
         return OrderStatus("refunded", "Refunded", f"{refunded_amount(order)} back to the card")
@@ -103,7 +110,7 @@ def _has_shipment(order: Order) -> bool:
 def line_refund(order: Order, product_id: int) -> Any | None:
     """The refund that counts for this product of this order (not rejected/expired), if any."""
     for refund in _refunds(order):
-        if refund.product_id == product_id and refund.status not in CLOSED_WITHOUT_REFUND:
+        if product_id in _refund_product_ids(refund) and refund.status not in CLOSED_WITHOUT_REFUND:
             return refund
     return None
 
@@ -172,7 +179,7 @@ def _refund_payload(refund: Any | None) -> dict[str, Any] | None:
         return None
     return {
         "id": refund.pk,
-        "product_id": refund.product_id,
+        "product_ids": sorted(_refund_product_ids(refund)),
         "status": refund.status,
         "status_label": refund.get_status_display(),
         "amount": str(refund.amount),

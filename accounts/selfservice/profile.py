@@ -129,8 +129,9 @@ def email_change_request(*, account: Account, actor: User, new_email: str) -> Pe
         locked = lock_live_account(account)
         if email.lower() == locked.email.lower() and locked.email_bounced_at is None:
             raise ValidationError({"new_email": "This is already your email address."})
-        if _email_taken(email, exclude_pk=locked.pk):
-            raise ValidationError({"new_email": "This email address is used by another account."})
+        # No refusal when another live account has this address: saying so would tell anyone whose
+        # email it is. The link goes to that address; its owner cannot complete the change, because
+        # confirming checks again (email_change_confirm refuses an address in use).
         now = clock.now()
         PendingEmailChange.objects.filter(
             account=locked, confirmed_at__isnull=True, cancelled_at__isnull=True

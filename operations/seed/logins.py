@@ -173,23 +173,53 @@ def _order(
     pickup: bool = False,
     subscription: bool = False,
     card: SavedCard | None = None,
+    sold_by: Account | None = None,
+    skus: tuple[str, ...] = ("SLIM", "PROBIO5"),
 ) -> None:
-    if Order.objects.filter(ref=ref).exists():
-        return
-    products = {p.sku: p for p in catalogue()}
-    order = Order.objects.create(
-        ref=ref,
-        account=account,
-        ordered_on=clock.today() - timedelta(days=days_ago),
-        country="US",
-        fulfillment="pickup" if pickup else "ship",
-        shipping=Decimal("0.00") if pickup else Decimal("7.95"),
-        subscription_order=subscription,
-        card=card,
+    order = Order.objects.filter(ref=ref).first()
+    if order is None:
+        products = {p.sku: p for p in catalogue()}
+        order = Order.objects.create(
+            ref=ref,
+            account=account,
+            ordered_on=clock.today() - timedelta(days=days_ago),
+            country="US",
+            fulfillment="pickup" if pickup else "ship",
+            shipping=Decimal("0.00") if pickup else Decimal("7.95"),
+            subscription_order=subscription,
+            card=card,
+            sold_by=sold_by,
+        )
+        for sku in skus:
+            product = products[sku]
+            OrderLine.objects.create(
+                order=order, product=product, qty=1, unit_price=product.price, pv=product.pv
+            )
+    if not order.charge_id:
+        _charge(order, card)
+
+
+def _charge(order: Order, card: SavedCard | None) -> None:
+    """The order's original charge, so every demo refund can be paid back to it (same key: once).
+
+    Without a saved card the member paid with one not kept on file: a one-off token pays.
+    """
+    gateway = get_gateway()
+    token = (
+        card.token
+        if card is not None
+        else gateway.tokenize(
+            number="4242424242424242",
+            exp_month=12,
+            exp_year=clock.today().year + 3,
+            cvv="123",
+            holder_name=order.account.name,
+            postal_code=order.account.mailing_postal_code,
+        ).token
     )
-    for sku in ("SLIM", "PROBIO5"):
-        product = products[sku]
-        OrderLine.objects.create(order=order, product=product, qty=1, unit_price=product.price, pv=product.pv)
+    total = order.shipping + sum((line.unit_price * line.qty for line in order.lines.all()), Decimal("0.00"))
+    charge = gateway.charge(token=token, amount=total, idempotency_key=f"demo-order-{order.ref}")
+    Order.objects.filter(pk=order.pk).update(charge_id=charge.id)
 
 
 @transaction.atomic
@@ -242,7 +272,17 @@ def demo_logins() -> list[dict[str, Any]]:
         name="Ivan Inactive",
         enrolled_days_ago=800,
     )
-    _order(retail, ref="DEMO-R-1", days_ago=430)
+    _order(retail, ref="DEMO-R-1", days_ago=430, sold_by=ambassador)
+    # Retail sales the demo ambassador made directly: she issues their refunds (/refunds/sales/).
+    shopper = _member(
+        DEMO_AMBASSADOR + 14,
+        kind=AccountKind.RETAIL_CUSTOMER,
+        sponsor=ambassador,
+        name="Rita Retail",
+        enrolled_days_ago=45,
+    )
+    _order(shopper, ref="DEMO-S-1", days_ago=9, sold_by=ambassador)
+    _order(shopper, ref="DEMO-S-2", days_ago=30, sold_by=ambassador, skus=("PROBIO5",))
     _member(
         DEMO_AMBASSADOR + 13,
         kind=AccountKind.AMBASSADOR,

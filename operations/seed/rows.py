@@ -497,8 +497,9 @@ def _write_orders(
                 lid += 1
                 subtotal += product.price * qty
                 pv += product.pv * qty
-            recent = ordinal >= today - 120
-            charge = f"ch_seed{plan.seed}_{oid:010d}" if card_id and recent else ""
+            # Every order was paid by card: its original charge is on file, so any refund can be paid.
+            # (Members without a card on file today paid with one since removed.)
+            charge = f"ch_seed{plan.seed}_{oid:010d}"
             perk = Decimal("0.00")
             if subscription_order and ordinal >= today - 90:
                 for threshold, amount in perk_thresholds:
@@ -521,9 +522,16 @@ def _write_orders(
                 )
             )
             lines.extend(order_lines)  # after their order: a flush of lines flushes the orders first
-            if charge:
-                charges.add((chid, charge, token, subtotal + shipping, f"seed-order-{oid}"))
-                chid += 1
+            charges.add(
+                (
+                    chid,
+                    charge,
+                    token or f"tok_seed{plan.seed}_removed_{i}",
+                    subtotal + shipping,
+                    f"seed-order-{oid}",
+                )
+            )
+            chid += 1
             if perk:
                 perks.add((pid, base_id + i, oid, perk, day, "Perk credit for a subscription order"))
                 pid += 1

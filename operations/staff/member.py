@@ -81,7 +81,8 @@ def member_page(*, account: Account) -> MemberPage:
         orders=order_rows,
         refunds=list(
             Refund.objects.filter(account=account)
-            .select_related("order", "product")
+            .select_related("order")
+            .prefetch_related("lines__product")
             .order_by("-requested_on", "-id")[:RECENT]
         ),
         clear_requests=list(

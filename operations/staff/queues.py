@@ -20,7 +20,7 @@ from leads.models import CorrectionStatus, SponsorCorrection
 from plexus_office.platform.business_days import add_business_days
 from plexus_office.platform.roles import CUSTOMER_SERVICE, FINANCE, RETURNS
 from refunds.models import Refund, RefundReason, RefundStatus
-from refunds.selectors import PAY_AFTER_RECEIPT_DAYS
+from refunds.selectors import PAY_AFTER_RECEIPT_BUSINESS_DAYS
 
 
 def _local_day(moment: Any) -> date:
@@ -154,14 +154,14 @@ def _refund_finance_entries(start: date, end: date) -> Iterable[Any]:
 
 
 def _refund_finance_decisions(start: date, end: date) -> Iterable[tuple[Any, bool]]:
-    allowed = timedelta(days=PAY_AFTER_RECEIPT_DAYS[1])
     rows = Refund.objects.filter(_window("refunded_on", start, end)).values_list(
         "refunded_on", "received_on", "authorized_on"
     )
     day: Any
     for day, received_on, authorized_on in rows.iterator(chunk_size=5000):
         ready = received_on or authorized_on
-        yield day, ready is None or day <= ready + allowed
+        # On time: paid by the due date, 5 business days after receipt (refunds.txt, stage 4).
+        yield day, ready is None or day <= add_business_days(ready, PAY_AFTER_RECEIPT_BUSINESS_DAYS)
 
 
 QUEUES: tuple[QueueSpec, ...] = (

@@ -56,6 +56,7 @@ class AuditAction(StrEnum):
     MFA_ENROLLED = "mfa_enrolled"
     MFA_RECOVERY_CODES_ISSUED = "mfa_recovery_codes_issued"
     MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used"
+    REFUSED_SHIPMENT = "refused_shipment"  # a refused delivery on its way back (refunds)
     RELEASE = "release"
     REPLACEMENT_ORDER = "replacement_order"
     REQUEST = "request"

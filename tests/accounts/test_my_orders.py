@@ -11,7 +11,7 @@ from accounts.models import Fulfillment
 from accounts.models_billing import Shipment
 from plexus_office import clock
 from plexus_office.platform.models import EmailOutbox
-from refunds.models import Refund
+from refunds.models import Refund, RefundLine
 from tests.accounts.billing_builders import products, subscriber
 from tests.factories import AmbassadorFactory, OrderFactory, OrderLineFactory, UserFactory
 
@@ -42,9 +42,12 @@ def _refund(order, sku, status):
     refund = Refund.objects.create(
         account=order.account,
         order=order,
-        product=product,
         requested_on=date(2026, 3, 1),
         amount=product.price,
+    )
+    # One return, one package: the refund's line names the product.
+    RefundLine.objects.create(
+        refund=refund, account=order.account, product=product, qty=1, gross=product.price, pv=product.pv
     )
     Refund.objects.filter(pk=refund.pk).update(status=status)
     return refund

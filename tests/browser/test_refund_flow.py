@@ -79,7 +79,7 @@ def test_staff_authorize_receive_and_refund_in_admin(page, live_server, login):
     member, order, slim = _member_with_order()
     refund = refund_request(
         account=member, order=order, products=[slim], reason="money_back", actor=member.user
-    )[0]
+    )
     boss = UserFactory(username="boss", is_staff=True)
     for group in (CUSTOMER_SERVICE, RETURNS, FINANCE):
         boss.groups.add(Group.objects.get_or_create(name=group)[0])

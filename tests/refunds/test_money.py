@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def refunded(member, order, product, cs_user, returns_user, finance_user):
     refund = refund_request(
         account=member, order=order, products=[product], reason="money_back", actor=member.user
-    )[0]
+    )
     refund = refund_authorize(refund=refund, actor=cs_user)
     refund_receive(refund=refund, actor=returns_user, ra_number=refund.ra_number)
     return refund_pay(refund=refund, actor=finance_user)

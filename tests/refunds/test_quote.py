@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Fulfillment
-from refunds.models import Refund, RefundStatus
+from refunds.models import Refund, RefundLine, RefundStatus
 from refunds.selectors import refund_quote
 from tests.factories import OrderFactory, OrderLineFactory, ProductFactory, VipCustomerFactory
 
@@ -19,6 +19,18 @@ def quote(member, order, product, reason="money_back", method="prepaid_label", a
     return refund_quote(
         account=member, order=order, product=product, reason=reason, return_method=method, as_of=as_of
     )
+
+
+def past_refund(*, account, order, product, requested_on, status):
+    """An earlier return of ``product`` (one line), as the history a scenario loads."""
+    refund = Refund.objects.create(account=account, order=order, requested_on=requested_on, status=status)
+    RefundLine.objects.create(
+        refund=refund,
+        account=account,
+        product=product,
+        counts=status not in (RefundStatus.REJECTED, RefundStatus.EXPIRED),
+    )
+    return refund
 
 
 def make_order(
@@ -79,7 +91,7 @@ def test_amount_is_unit_price_times_quantity_less_the_deduction(member, slim):
 
 def test_a_second_refund_of_the_product_is_refused_with_the_first_date(member, slim):
     first = make_order(member, slim, ref="O-A", on=date(2025, 10, 1))
-    Refund.objects.create(
+    past_refund(
         account=member,
         order=first,
         product=slim,
@@ -98,7 +110,7 @@ def test_a_second_refund_of_the_product_is_refused_with_the_first_date(member, s
 
 def test_a_refund_in_progress_blocks_a_second_one(member, slim):
     first = make_order(member, slim, ref="O-A", on=date(2026, 2, 1))
-    Refund.objects.create(
+    past_refund(
         account=member,
         order=first,
         product=slim,
@@ -114,9 +126,7 @@ def test_a_refund_in_progress_blocks_a_second_one(member, slim):
 @pytest.mark.parametrize("status", [RefundStatus.REJECTED, RefundStatus.EXPIRED])
 def test_rejected_or_expired_refunds_do_not_count(member, slim, status):
     first = make_order(member, slim, ref="O-A", on=date(2026, 2, 1))
-    Refund.objects.create(
-        account=member, order=first, product=slim, requested_on=date(2026, 2, 10), status=status
-    )
+    past_refund(account=member, order=first, product=slim, requested_on=date(2026, 2, 10), status=status)
     assert quote(member, first, slim).eligible is True
 
 

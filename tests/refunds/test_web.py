@@ -49,7 +49,7 @@ def test_an_eligible_choice_shows_the_refund_before_it_is_sent(client, member, o
 
 @pytest.mark.parametrize("term", ["3001", "O-1", "SLIM"])
 def test_the_refund_queue_finds_a_refund_by_account_order_or_sku(client, member, order, slim, cs_user, term):
-    [refund] = refund_request(
+    refund = refund_request(
         account=member, order=order, products=[slim], reason="money_back", actor=member.user
     )
     client.force_login(cs_user)

@@ -19,6 +19,7 @@ from refunds.services import (
     refund_authorize,
     refund_mark_shipped,
     refund_receive,
+    refund_receive_refused_shipment,
     refund_reject,
     refund_request,
     refunds_expire,
@@ -39,7 +40,7 @@ def request(member, order, slim, **kwargs):
         reason=kwargs.pop("reason", "money_back"),
         actor=member.user,
         **kwargs,
-    )[0]
+    )
 
 
 def events(member):
@@ -80,7 +81,7 @@ def test_customer_service_files_on_the_members_behalf(member, order, slim, cs_us
         reason="satisfaction",
         actor=cs_user,
         channel=RefundChannel.CUSTOMER_SERVICE,
-    )[0]
+    )
     assert (refund.channel, refund.requested_by) == (RefundChannel.CUSTOMER_SERVICE, cs_user)
 
 
@@ -195,20 +196,31 @@ def test_store_pickup_skips_the_return_and_creates_a_shipping_order(member, slim
     ) == (Fulfillment.SHIP, date(2026, 3, 10), [("SLIM", 1)])
 
 
-def test_a_refused_shipment_files_a_received_request(member, order, slim, returns_user):
-    refund = refunds_from_refused_shipment(order=order, products=[slim], actor=returns_user)[0]
-    assert (refund.status, refund.refused_shipment, refund.channel, refund.amount) == (
+def test_a_refused_shipment_waits_for_the_warehouse_then_is_received_with_its_deduction(
+    member, order, slim, returns_user
+):
+    refund = refunds_from_refused_shipment(order=order, products=[slim], actor=returns_user)
+    waiting = (refund.status, refund.refused_shipment, refund.channel, refund.due_on, refund.label_reference)
+    assert waiting == (RefundStatus.REQUESTED, True, RefundChannel.REFUSED_SHIPMENT, None, "")
+    assert refund.ra_number == f"RA{refund.pk:08d}"
+    back = refund_receive_refused_shipment(refund=refund, actor=returns_user)
+    assert (back.status, back.amount, back.deduction, back.due_on) == (
         RefundStatus.RECEIVED,
-        True,
-        RefundChannel.REFUSED_SHIPMENT,
         Decimal("83.95"),
+        Decimal("6.00"),
+        date(2026, 3, 17),  # 5 business days after Tuesday 2026-03-10
     )
 
 
-def test_a_refused_shipment_advances_an_open_request(member, order, slim, returns_user):
+def test_a_refused_shipment_marks_the_members_open_request_waiting(member, order, slim, returns_user):
     existing = request(member, order, slim)
-    refund = refunds_from_refused_shipment(order=order, products=[slim], actor=returns_user)[0]
-    assert (refund.pk, refund.status) == (existing.pk, RefundStatus.RECEIVED)
+    refund = refunds_from_refused_shipment(order=order, products=[slim], actor=returns_user)
+    assert (refund.pk, refund.status, refund.refused_shipment, refund.return_deadline) == (
+        existing.pk,
+        RefundStatus.REQUESTED,
+        True,
+        None,
+    )
 
 
 def test_the_member_is_reminded_two_days_before_the_deadline_once(member, order, slim, cs_user):

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("refunds_today")]
 def _received_refund(member, order, slim, cs_user, returns_user):
     refund = refund_request(
         account=member, order=order, products=[slim], reason="money_back", actor=member.user
-    )[0]
+    )
     refund = refund_authorize(refund=refund, actor=cs_user)
     return refund_receive(refund=refund, actor=returns_user, ra_number=refund.ra_number)
 

@@ -76,7 +76,7 @@ def _refund(i: int, *, upto: str) -> Refund:
     order.save(update_fields=["charge_id"])
     refund = refund_request(
         account=member, order=order, products=[product], reason="money_back", actor=member.user
-    )[0]
+    )
     if upto in ("authorized", "received"):
         refund = refund_authorize(refund=refund, actor=None)
     if upto == "received":

@@ -12,6 +12,7 @@ import threading
 import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import OperationalError, connections
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
@@ -19,12 +20,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _settings(tmp_path, name: str, **option_overrides) -> dict:
-    default = connections["default"]
-    if default.vendor != "sqlite":
-        pytest.skip("the embedded SQLite settings only")
-    options = {**default.settings_dict["OPTIONS"], **option_overrides}
+    # The embedded default's options (settings.SQLITE_OPTIONS) on a file database of the test's own,
+    # so this runs whichever database the suite itself uses.
+    options = {**django_settings.SQLITE_OPTIONS, **option_overrides}
     options = {k: v for k, v in options.items() if v is not None}
-    settings = {**default.settings_dict, "NAME": str(tmp_path / f"{name}.sqlite3"), "OPTIONS": options}
+    settings = {
+        **connections["default"].settings_dict,
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(tmp_path / f"{name}.sqlite3"),
+        "OPTIONS": options,
+    }
     wrapper = DatabaseWrapper(settings, alias=name)
     with wrapper.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, n INTEGER)")

@@ -124,7 +124,7 @@ def build_company() -> Company:
     }
     for role, group in STAFF_GROUPS.items():
         users[role] = staff_user(group, f"staff_{role}")
-    (refund,) = refund_request(
+    refund = refund_request(
         account=owner, order=order, products=[slim], reason="money_back", actor=owner.user
     )
     refund = refund_authorize(refund=refund, actor=users["customer_service"])

@@ -45,8 +45,9 @@ def _secrets_in(text: str) -> list[str]:
         if number in compact:
             found.append(number)
     for cvv in (WEB_CARD[1], API_CARD[1]):
-        # A CVV is a few digits: look for it standing alone, not inside ids, dates or hashes.
-        if re.search(rf"(?<![0-9A-Za-z]){cvv}(?![0-9A-Za-z])", text):
+        # A CVV is a few digits: look for it standing alone, not inside ids, dates, hashes, decimals or
+        # the fraction of a timestamp (12:00:01.846 is a millisecond count, not a CVV).
+        if re.search(rf"(?<![0-9A-Za-z.:]){cvv}(?![0-9A-Za-z])", text):
             found.append(cvv)
     return found
 

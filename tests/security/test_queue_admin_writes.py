@@ -42,7 +42,7 @@ def refund(db):
     order.save(update_fields=["charge_id"])
     return refund_request(
         account=member, order=order, products=[slim], reason="money_back", actor=member.user
-    )[0]
+    )
 
 
 def _change_url(refund) -> str:

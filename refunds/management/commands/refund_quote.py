@@ -6,7 +6,7 @@ files nothing.
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts.commands import get_account
 from plexus_office import clock
@@ -21,7 +21,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--account", required=True, help="The account number asking.")
         parser.add_argument("--order", required=True, help="The order reference.")
-        parser.add_argument("--sku", required=True, help="The product's SKU.")
+        parser.add_argument(
+            "--sku",
+            required=True,
+            action="append",
+            dest="skus",
+            help="A product's SKU; repeat it for several products returned in one package.",
+        )
         parser.add_argument("--reason", required=True, choices=RefundReason.values)
         parser.add_argument(
             "--return-method",
@@ -34,12 +40,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         day = parse_as_of(options["as_of"])
+        skus = [sku.strip() for sku in options["skus"]]
+        if any(not sku for sku in skus):
+            raise CommandError("--sku: a SKU cannot be empty")
+        repeated = sorted({sku for sku in skus if skus.count(sku) > 1})
+        if repeated:
+            raise CommandError(f"--sku: {', '.join(repeated)} given more than once (name each product once)")
         account = get_account(options["account"], field="--account")
         with clock.frozen_at(day):
             quote = refund_quote_by_reference(
                 account=account,
                 order_ref=options["order"],
-                sku=options["sku"],
+                skus=skus,
                 reason=options["reason"],
                 return_method=options["return_method"],
                 as_of=day,
@@ -47,13 +59,17 @@ class Command(BaseCommand):
         document = {
             "account": account.number,
             "order": options["order"],
-            "sku": options["sku"],
+            "sku": skus[0] if len(skus) == 1 else skus,
+            "skus": skus,
             **quote.as_dict(),
         }
         if options["json"]:
             self.stdout.write(dumps(document))
             return
         verdict = "eligible" if quote.eligible else f"refused ({quote.refusal})"
-        self.stdout.write(f"Account {account.number}, order {options['order']}, {options['sku']}: {verdict}")
+        self.stdout.write(f"Account {account.number}, order {options['order']}, {', '.join(skus)}: {verdict}")
         self.stdout.write(f"  amount {document['amount']}, deduction {document['deduction']}")
+        for line in quote.lines:
+            state = "eligible" if line.eligible else f"refused ({line.refusal})"
+            self.stdout.write(f"  {line.sku}: {state}")
         self.stdout.write(f"  {quote.message}")

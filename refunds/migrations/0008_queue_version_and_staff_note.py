@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('refunds', '0005_refund_status_due_index'),
+        ('refunds', '0007_refund_lines_enforce_one_per_product'),
     ]
 
     operations = [
