@@ -15,6 +15,7 @@ RUN pip install . && pip uninstall -y plexus-office
 COPY . .
 RUN useradd --create-home --uid 1000 plexus \
     && mkdir -p /app/var /app/staticfiles \
+    && python bin/compile_messages.py \
     && DJANGO_ENV=development SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0 \
     && chown -R plexus:plexus /app/var /app/staticfiles
 USER plexus

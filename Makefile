@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 DEMO_ACCOUNTS ?= 300
 PORT ?= 8000
 
-.PHONY: run test test-fast lint format venv setup demo browser-deps bench scenarios clean
+.PHONY: run test test-fast lint format venv setup demo browser-deps bench scenarios clean messages
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
@@ -17,7 +17,11 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-setup: venv
+## Translation catalogues: locale/*/LC_MESSAGES/django.po → .mo (Babel, pure Python; see bin/compile_messages.py).
+messages: venv
+	$(PY) bin/compile_messages.py
+
+setup: venv messages
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v0
 
@@ -30,11 +34,11 @@ run: demo
 	@bash bin/run-all.sh $(PORT)
 
 ## The whole suite (SQLite by default; DATABASE_URL/CELERY_BROKER_URL switch to PostgreSQL/Redis).
-test: venv browser-deps
+test: venv messages browser-deps
 	$(PY) -m pytest -q
 
 ## The inner loop: everything but the browser tests and the schema fuzzing (test_api_fuzz).
-test-fast: venv
+test-fast: venv messages
 	$(PY) -m pytest -q -p no:cacheprovider -m "not browser" --ignore=tests/security/test_api_fuzz.py
 
 ## Debian's Chromium for the Playwright browser tests (installed once; needs root or sudo).

@@ -10,16 +10,17 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
 
 from accounts.members import request_member
 
 # (url name, label, who sees it): "ambassador" links are hidden from customers.
 PROGRAM_LINKS = (
-    ("team:tree", "My team", "ambassador"),
-    ("team:report", "Downline report", "ambassador"),
-    ("clearing:home", "Clear inactive members", "ambassador"),
-    ("refunds:home", "Request a refund", "any"),
-    ("leads:correction", "Sponsor correction", "any"),
+    ("team:tree", _("My team"), "ambassador"),
+    ("team:report", _("Downline report"), "ambassador"),
+    ("clearing:home", _("Clear inactive members"), "ambassador"),
+    ("refunds:home", _("Request a refund"), "any"),
+    ("leads:correction", _("Sponsor correction"), "any"),
 )
 
 
@@ -37,7 +38,7 @@ def navigation(request) -> dict[str, Any]:
     # A lazy proxy of the member's Account (or None): typed Any, the proxy forwards every attribute.
     account: Any = SimpleLazyObject(lambda: request_member(request))
 
-    def _links() -> list[dict[str, str]]:
+    def _links() -> list[dict[str, Any]]:
         links = []
         for name, label, audience in PROGRAM_LINKS:
             url = _resolve(name)

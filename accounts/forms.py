@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Product
 from accounts.validation import COUNTRIES, US_STATES
 
-REGION_HELP = "U.S. and Canada: the two-letter code (e.g. AZ, ON)."
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+REGION_HELP = _("U.S. and Canada: the two-letter code (e.g. AZ, ON).")
 
 
 class NoEchoTextInput(forms.TextInput):
@@ -27,75 +33,80 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _address_fields(prefix: str, label: str, *, required: bool = True) -> dict[str, forms.Field]:
+def _address_fields(
+    prefix: str, street_label: str | _StrPromise, *, required: bool = True
+) -> dict[str, forms.Field]:
     return {
-        f"{prefix}street": forms.CharField(label=f"{label} street", max_length=200, required=required),
-        f"{prefix}unit": forms.CharField(label="Apartment / unit", max_length=50, required=False),
-        f"{prefix}city": forms.CharField(label="City", max_length=100, required=required),
+        f"{prefix}street": forms.CharField(label=street_label, max_length=200, required=required),
+        f"{prefix}unit": forms.CharField(label=_("Apartment / unit"), max_length=50, required=False),
+        f"{prefix}city": forms.CharField(label=_("City"), max_length=100, required=required),
         f"{prefix}region": forms.CharField(
-            label="State / province",
+            label=_("State / province"),
             max_length=100,
             required=required,
             help_text=REGION_HELP,
             widget=forms.TextInput(attrs={"list": "us-states"}),
         ),
-        f"{prefix}postal_code": forms.CharField(label="ZIP / postal code", max_length=20, required=required),
-        f"{prefix}country": forms.ChoiceField(label="Country", choices=COUNTRIES, initial="US"),
+        f"{prefix}postal_code": forms.CharField(
+            label=_("ZIP / postal code"), max_length=20, required=required
+        ),
+        f"{prefix}country": forms.ChoiceField(label=_("Country"), choices=COUNTRIES, initial="US"),
     }
 
 
 class PersonalInfoForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=200)
     phone = forms.CharField(
+        label=_("Phone"),
         max_length=30,
         required=False,
-        help_text="Stored in international format.",
+        help_text=_("Stored in international format."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    locals().update(_address_fields("mailing_", "Mailing"))
+    locals().update(_address_fields("mailing_", _("Mailing street")))
     shipping_same_as_mailing = forms.BooleanField(
-        label="Shipping address is the same as mailing", required=False
+        label=_("Shipping address is the same as mailing"), required=False
     )
     shipping_recipient = forms.CharField(
-        label="Ship to (leave blank for yourself)",
+        label=_("Ship to (leave blank for yourself)"),
         max_length=200,
         required=False,
     )
-    locals().update(_address_fields("shipping_", "Shipping", required=False))
+    locals().update(_address_fields("shipping_", _("Shipping street"), required=False))
 
     MAILING = [f"mailing_{p}" for p in ("street", "unit", "city", "region", "postal_code", "country")]
     SHIPPING = [f"shipping_{p}" for p in ("street", "unit", "city", "region", "postal_code", "country")]
 
 
 class EmailChangeForm(forms.Form):
-    new_email = forms.EmailField(label="New email address", max_length=254)
+    new_email = forms.EmailField(label=_("New email address"), max_length=254)
 
 
 class CardAddForm(forms.Form):
     number = forms.CharField(
-        label="Card number",
+        label=_("Card number"),
         max_length=23,
         widget=NoEchoTextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
     )
     exp_month = forms.TypedChoiceField(
-        label="Expiry month", coerce=int, choices=[(m, f"{m:02d}") for m in range(1, 13)]
+        label=_("Expiry month"), coerce=int, choices=[(m, f"{m:02d}") for m in range(1, 13)]
     )
     exp_year = forms.IntegerField(
-        label="Expiry year",
+        label=_("Expiry year"),
         min_value=2000,
         max_value=2100,
         widget=forms.NumberInput(attrs={"autocomplete": "cc-exp-year"}),
     )
     cvv = forms.CharField(
-        label="Security code (CVV)",
+        label=_("Security code (CVV)"),
         max_length=4,
         widget=NoEchoTextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
     )
     holder_name = forms.CharField(
-        label="Name on card", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "cc-name"})
+        label=_("Name on card"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "cc-name"})
     )
-    postal_code = forms.CharField(label="Billing ZIP / postal code", max_length=20)
-    make_default = forms.BooleanField(label="Make this my default card", required=False)
+    postal_code = forms.CharField(label=_("Billing ZIP / postal code"), max_length=20)
+    make_default = forms.BooleanField(label=_("Make this my default card"), required=False)
 
 
 class CardChoiceForm(forms.Form):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 CORPORATE_ROOT_NUMBER = 1
@@ -39,14 +40,14 @@ class Rank(models.IntegerChoices):
 
 
 class AccountKind(models.TextChoices):
-    AMBASSADOR = "ambassador", "Brand Ambassador"
-    VIP_CUSTOMER = "vip_customer", "VIP Customer"
-    RETAIL_CUSTOMER = "retail_customer", "Retail Customer"
+    AMBASSADOR = "ambassador", _("Brand Ambassador")
+    VIP_CUSTOMER = "vip_customer", _("VIP Customer")
+    RETAIL_CUSTOMER = "retail_customer", _("Retail Customer")
 
 
 class AccountStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    CANCELLED = "cancelled", "Cancelled"
+    ACTIVE = "active", _("Active")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Account(FSMModelMixin, models.Model):
@@ -81,6 +82,8 @@ class Account(FSMModelMixin, models.Model):
     email_bounced_at = models.DateTimeField(null=True, blank=True)
     phone = models.CharField(max_length=20, blank=True, help_text="E.164")
     country = models.CharField(max_length=2, default="US")
+    # Language of the pages and of everything sent to the member (emails, inbox); a LANGUAGES code.
+    preferred_language = models.CharField(max_length=10, default="en", choices=settings.LANGUAGES)
 
     mailing_street = models.CharField(max_length=200, blank=True)
     mailing_unit = models.CharField("mailing apartment/unit", max_length=50, blank=True)
@@ -303,9 +306,9 @@ class OrderLine(models.Model):
 
 
 class SubscriptionStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
+    ACTIVE = "active", _("Active")
     PAUSED = "paused", "Paused"
-    CANCELLED = "cancelled", "Cancelled"
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Subscription(models.Model):
@@ -370,7 +373,7 @@ class CommissionKind(models.TextChoices):
 class CommissionStatus(models.TextChoices):
     UNPAID = "unpaid", "Unpaid"
     PAID = "paid", "Paid"
-    CANCELLED = "cancelled", "Cancelled"
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class CommissionEntry(models.Model):

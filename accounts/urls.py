@@ -9,6 +9,7 @@ from django.urls import include, path
 
 from accounts import views
 from accounts.password_reset import ResetPasswordView
+from accounts.views.language import set_language
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -26,6 +27,7 @@ urlpatterns = [
     ),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("language/", set_language, name="set_language"),
     path("inbox/", views.inbox, name="account_inbox"),
     path("inbox/read/", views.inbox_read, name="account_inbox_read"),
     path("account/personal/", views.personal, name="account_personal"),

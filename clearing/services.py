@@ -76,7 +76,7 @@ _user = actor_user  # the services' short name for it
 
 
 def _contact(account: Account) -> dict[str, Any]:
-    return {"number": account.number, "name": account.name, "kind": account.get_kind_display()}
+    return {"number": account.number, "name": account.name, "kind": str(account.get_kind_display())}
 
 
 def kind_for(member: Account) -> ClearKind:

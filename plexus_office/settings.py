@@ -67,12 +67,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # gunicorn serves /static/ (admin CSS) itself
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "plexus_office.platform.middleware_mfa.StaffMFAMiddleware",
     "accounts.middleware_cancelled.CancelledAccountMiddleware",
+    "accounts.language.MemberLanguageMiddleware",  # a signed-in member's saved language
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -154,7 +156,13 @@ PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HO
 STAFF_MFA_REQUIRED = True if PRODUCTION else env.bool("STAFF_MFA_REQUIRED", default=True)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Plexus Office")
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Member pages, forms, refusals and notifications in English, Spanish and Canadian French. Catalogues
+# live in locale/<ll_CC>/LC_MESSAGES/django.po and are compiled by `make` (bin/compile_messages.py).
+LANGUAGES = [("en", "English"), ("es", "Español"), ("fr-ca", "Français (Canada)")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "plexus_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("TIME_ZONE", default="America/Phoenix")
 USE_I18N = True
 USE_TZ = True

@@ -12,7 +12,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, connections
 
+from bin.compile_messages import compile_all
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright's sync API
+
+
+def pytest_configure(config):
+    # The translation catalogues are compiled by `make`; a bare `pytest` compiles any stale one too.
+    compile_all()
+
 
 # The test SMTP servers (aiosmtpd) log every session from their own threads, which can outlive a
 # test's captured log stream; their chatter is not what the tests look at.

@@ -157,6 +157,7 @@ def email_change_request(*, account: Account, actor: User, new_email: str) -> Pe
             name=locked.name,
             event="accounts_email_confirm",
             context={**context, "confirm_link": link},
+            language=locked.preferred_language,
         )
         if locked.email:
             notify(
@@ -221,6 +222,7 @@ def email_change_confirm(*, token: str, actor: User) -> Account:
                 name=locked.name,
                 event="accounts_email_changed",
                 context={"account": locked, "old_email": old_email, "new_email": locked.email},
+                language=locked.preferred_language,
             )
         flags_refresh(account=locked)
     return locked

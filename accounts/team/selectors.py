@@ -84,7 +84,7 @@ class TreeNode:
 
     @property
     def kind_label(self) -> str:
-        return AccountKind(self.kind).label
+        return str(AccountKind(self.kind).label)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -354,11 +354,11 @@ class ReportTotals:
 
 def report_totals(rows: Iterable[ReportRow], *, day: date) -> ReportTotals:
     this_month = month_start(day)
-    by_kind: dict[str, int] = {kind.label: 0 for kind in AccountKind}
+    by_kind: dict[str, int] = {str(kind.label): 0 for kind in AccountKind}
     count = new = subscriptions = 0
     for row in rows:
         count += 1
-        by_kind[AccountKind(row.member.kind).label] += 1
+        by_kind[str(AccountKind(row.member.kind).label)] += 1
         if (row.facts.get("enrolled_on") or date.min) >= this_month:
             new += 1
         if row.facts.get("subscription") == "active":

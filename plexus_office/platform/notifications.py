@@ -89,9 +89,17 @@ def notify(
 
 
 def notify_address(
-    *, email: str, event: str, context: dict[str, Any], name: str = "", key: str = ""
+    *,
+    email: str,
+    event: str,
+    context: dict[str, Any],
+    name: str = "",
+    key: str = "",
+    language: str | None = None,
 ) -> EmailOutbox:
-    """Email an address that has no inbox (e.g. confirming a new address, telling the old one)."""
+    """Email an address that has no inbox (e.g. confirming a new address, telling the old one).
+
+    ``language``: the one to write in (default: the active language, i.e. the page's)."""
     try:
         validate_email(email)
     except ValidationError:
@@ -100,7 +108,7 @@ def notify_address(
         existing = EmailOutbox.objects.filter(key=key).first()
         if existing is not None:
             return existing
-    rendered = render_event(event, {**context, "email": email})
+    rendered = render_event(event, {**context, "email": email}, language=language)
     row = EmailOutbox.objects.create(
         to_email=email,
         to_name=name,

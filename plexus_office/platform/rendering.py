@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from plexus_office.platform.models import EmailOutbox, InboxEntry
 
@@ -30,9 +31,25 @@ class Rendered:
     html: str
 
 
-def render_event(event: str, context: dict[str, Any]) -> Rendered:
+def recipient_language(recipient: Any) -> str:
+    """The language a notification to ``recipient`` is written in: their saved preference."""
+    code = getattr(recipient, "preferred_language", "") or ""
+    return code if code in {c for c, _ in settings.LANGUAGES} else settings.LANGUAGE_CODE
+
+
+def render_event(event: str, context: dict[str, Any], *, language: str | None = None) -> Rendered:
+    """Render an event's subject, text and HTML in ``language`` (default: the recipient's, else the
+    active language), with the locale's date and number formats."""
     if not EVENT_NAME.match(event or ""):
         raise NotificationError(f"event: {event!r} is not a valid event name (lowercase, digits, _ and /)")
+    if language is None:
+        recipient = context.get("recipient")
+        language = recipient_language(recipient) if recipient is not None else translation.get_language()
+    with translation.override(language):
+        return _render_event(event, context)
+
+
+def _render_event(event: str, context: dict[str, Any]) -> Rendered:
     ctx = {"site_url": settings.SITE_URL.rstrip("/"), **context}
     try:
         subject: str = render_to_string(f"emails/{event}.subject.txt", ctx)

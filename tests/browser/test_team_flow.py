@@ -38,6 +38,7 @@ def test_ambassador_expands_searches_goes_back_in_time_and_exports(
     build_team()
     login("ann")
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.click("details.nav-menu > summary")  # on a phone the navigation is a collapsed menu
     page.click("text=My team")
     assert page.get_by_test_id("node-3001").count() == 0  # only the first level is in the page
 

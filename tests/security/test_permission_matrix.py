@@ -81,6 +81,8 @@ MATRIX: dict[str, Row] = {
     "": at("/", page()),
     "login/": at("/login/", Row("GET", None, roles(200, 302, 302), lambda c: {})),  # type: ignore[arg-type]
     "logout/": at("/logout/", Row("POST", None, roles(302, 302, 302))),  # type: ignore[arg-type]
+    # The language switcher: anyone may choose a language (cookie; a member's is also saved).
+    "language/": at("/language/", Row("POST", None, roles(302, 302, 302))),  # type: ignore[arg-type]
     "password/reset/": at("/password/reset/", Row("GET", None, roles(200, 200, 200))),  # type: ignore[arg-type]
     "password/reset/sent/": at("/password/reset/sent/", Row("GET", None, roles(200, 200, 200))),  # type: ignore[arg-type]
     # Someone else's uid with a made-up token: the "invalid link" page for everyone.
