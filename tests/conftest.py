@@ -27,6 +27,7 @@ def pytest_configure(config):
 logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         # A transactional test flushes the database when it ends, which would also remove what the
@@ -40,6 +41,15 @@ def pytest_collection_modifyitems(config, items):
             or (marker and marker.kwargs.get("transaction"))
         ):
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False)
+
+    # A transactional test ends with a flush and the reference data comes back only at the start of
+    # the next serialized test, so every rolled-back test must run before the first transactional one
+    # (pytest-django sorts before the markers above exist; a stable sort here keeps the file order).
+    def transactional(item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        return bool(marker and marker.kwargs.get("transaction"))
+
+    items[:] = sorted(items, key=transactional)
 
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" in engine:
