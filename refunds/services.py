@@ -356,14 +356,14 @@ def refunds_from_refused_shipment(
         # The member may already have asked for these products back: that request now waits for the
         # carrier instead of a package from the member.
         existing = (
-            Refund.objects.select_for_update(of=("self",))
+            # A subquery, not a join + DISTINCT: PostgreSQL refuses FOR UPDATE with DISTINCT.
+            Refund.objects.select_for_update()
             .filter(
                 order=order,
                 status__in=(RefundStatus.REQUESTED, RefundStatus.AUTHORIZED),
-                lines__product__in=chosen,
-                lines__counts=True,
+                pk__in=RefundLine.objects.filter(product__in=chosen, counts=True).values("refund_id"),
             )
-            .distinct()
+            .order_by("id")
             .first()
         )
         if existing is not None:
