@@ -40,7 +40,8 @@ def test_ambassador_expands_searches_goes_back_in_time_and_exports(
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.click("details.nav-menu > summary")  # on a phone the navigation is a collapsed menu
     page.click("text=My team")
-    # The expand buttons work once team.js (deferred) has run: wait for the page to have loaded.
+    # The expand buttons work once team.js (deferred) has run: wait for the tree page to have loaded.
+    page.wait_for_url("**/team/**")
     page.wait_for_load_state("load")
     assert page.get_by_test_id("node-3001").count() == 0  # only the first level is in the page
 
@@ -77,6 +78,7 @@ def test_customer_service_opens_the_tree_from_the_member_admin_page(
     login("carla", admin=True)
     page.goto(f"{live_server.url}/admin/accounts/account/{ann.pk}/change/")
     page.click("text=Team tree")
+    page.wait_for_url("**/team/**")
     page.wait_for_load_state("load")
     assert "read-only" in page.locator("h1").inner_text()
     page.get_by_test_id("expand-2001").click()
