@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-## Translation catalogues: locale/*/LC_MESSAGES/django.po → .mo (Babel, pure Python; see bin/compile_messages.py).
+## Translation catalogues: locale/<area>/<ll_CC>/LC_MESSAGES/django.po → .mo (Babel, pure Python; see bin/compile_messages.py).
 messages: venv
 	$(PY) bin/compile_messages.py
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Compile the translation catalogues (locale/*/LC_MESSAGES/django.po → .mo) with Babel, pure Python.
+"""Compile the translation catalogues (locale/<area>/*/LC_MESSAGES/django.po → .mo) with Babel, pure Python.
 
 Run by `make setup`/`make test` and by the test suite's conftest, so a fresh clone needs no manual step
 and no system gettext. A .mo is rewritten only when its .po is newer. Fuzzy entries are never compiled
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def compile_all(root: Path = ROOT, *, force: bool = False) -> list[Path]:
     written = []
-    for po_path in sorted((root / "locale").glob("*/LC_MESSAGES/*.po")):
+    for po_path in sorted((root / "locale").glob("*/*/LC_MESSAGES/*.po")):
         mo_path = po_path.with_suffix(".mo")
         if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue

@@ -158,9 +158,11 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Plexus Office")
 
 LANGUAGE_CODE = "en"
 # Member pages, forms, refusals and notifications in English, Spanish and Canadian French. Catalogues
-# live in locale/<ll_CC>/LC_MESSAGES/django.po and are compiled by `make` (bin/compile_messages.py).
+# live in locale/<area>/<ll_CC>/LC_MESSAGES/django.po, one catalogue per area of the site (core, accounts,
+# team, leads, clearing, refunds) so each can be reviewed on its own; compiled by `make`
+# (bin/compile_messages.py). A msgid present in two areas must read the same in both.
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr-ca", "Français (Canada)")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = sorted(path for path in (BASE_DIR / "locale").iterdir() if path.is_dir())
 LANGUAGE_COOKIE_NAME = "plexus_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("TIME_ZONE", default="America/Phoenix")

@@ -10,9 +10,10 @@ from django.conf import settings
 from django.urls import reverse
 
 from plexus_office.platform.rendering import render_event
+from tests.english import english_left
 from tests.factories import AmbassadorFactory, UserFactory
 
-CATALOGUES = sorted(Path(settings.LOCALE_PATHS[0]).glob("*/LC_MESSAGES/django.po"))
+CATALOGUES = sorted(po for path in settings.LOCALE_PATHS for po in Path(path).glob("*/LC_MESSAGES/django.po"))
 
 
 def test_every_non_english_language_has_a_catalogue():
@@ -20,7 +21,7 @@ def test_every_non_english_language_has_a_catalogue():
     assert locales == {"es", "fr_CA"}
 
 
-@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: p.parent.parent.name)
+@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: f"{p.parent.parent.parent.name}-{p.parent.parent.name}")
 def test_catalogue_has_no_untranslated_or_fuzzy_entry(po_path):
     with po_path.open("rb") as handle:
         catalog = read_po(handle)
@@ -138,3 +139,11 @@ def test_account_pages_have_no_english_left(client, language, page):
     client.force_login(user)
     body = client.get(reverse(page)).content.decode()
     assert [s for s in PAGE_ENGLISH[page] + MEMBER_ENGLISH if s in body] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["es", "fr-ca"])
+def test_login_page_reads_without_english_words(client, language):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    body = client.get(reverse("login")).content.decode()
+    assert english_left(body, allow=("English",)) == []
