@@ -44,7 +44,7 @@ from operations.seed.plan import (
     VIP,
     Plan,
 )
-from operations.seed.writer import Progress, Table, foreign_keys_checked_at_end, next_id
+from operations.seed.writer import Progress, Table, bulk_load, next_id
 from plexus_office.dates import add_months, month_start, previous_months
 from plexus_office.platform.models import SandboxCard, SandboxCharge, SandboxRefund
 
@@ -129,6 +129,13 @@ def wipe_seeded_gateway_data() -> None:
 
 
 def write_company(plan: Plan, *, progress: bool = True) -> dict[str, int]:
+    """Write the planned company. On PostgreSQL every table written here is bulk-loaded: keys checked
+    and secondary indexes built once at the end, COPY overlapped with generation (``bulk_load``)."""
+    with bulk_load(*SEEDED_MODELS):
+        return _write_company(plan, progress=progress)
+
+
+def _write_company(plan: Plan, *, progress: bool) -> dict[str, int]:
     rng = random.Random(plan.seed * 7919 + 17)
     n = len(plan)
     as_of = plan.as_of
@@ -412,14 +419,27 @@ def write_company(plan: Plan, *, progress: bool = True) -> dict[str, int]:
             fid += 1
     counts["fee_payments"] = fees.finish()
 
-    # Orders, lines, commissions and perks are most of the rows: their keys are checked once at the end.
-    with foreign_keys_checked_at_end(OrderLine, CommissionEntry, PerkCredit, Order):
-        counts.update(
-            _write_orders(
-                plan, rng, base_id=base_id, card_of=card_of, country_of=country_of, progress=progress
-            )
-        )
+    counts.update(
+        _write_orders(plan, rng, base_id=base_id, card_of=card_of, country_of=country_of, progress=progress)
+    )
     return counts
+
+
+SEEDED_MODELS = (
+    Account,
+    Sponsorship,
+    PaidRank,
+    SavedCard,
+    SandboxCard,
+    SandboxCharge,
+    Subscription,
+    SubscriptionItem,
+    MembershipFeePayment,
+    Order,
+    OrderLine,
+    CommissionEntry,
+    PerkCredit,
+)
 
 
 def _order_days(plan: Plan, rng: random.Random, i: int) -> list[int]:

@@ -9,7 +9,9 @@ moved past them at the end.
 from __future__ import annotations
 
 import io
+import queue
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -107,18 +109,24 @@ def _converters(model: type[models.Model], fields: list[str]) -> list[Callable[[
 
 
 @contextmanager
-def foreign_keys_checked_at_end(*models_: type[models.Model]) -> Iterator[None]:
-    """PostgreSQL: drop the foreign keys of ``models_`` while their rows are copied in, then add them
-    back, which validates every row in one set-based join per key instead of one trigger per row.
+def bulk_load(*models_: type[models.Model]) -> Iterator[None]:
+    """PostgreSQL: while the rows of ``models_`` are copied in, their foreign keys and secondary
+    indexes are dropped; afterwards the keys are added back (one set-based join per key instead of one
+    trigger per row) and the indexes rebuilt (one sort each instead of a page update per row), and the
+    COPYs themselves run on a second thread so the server stores one chunk while Python generates the
+    next (``_CopyPipe``).
 
-    Runs inside the caller's transaction: the DDL rolls back with it, and a row that breaks a key
-    fails the ``ADD CONSTRAINT`` (so the whole seed) as it would have failed the COPY. Elsewhere a
-    no-op. Other sessions wait on the tables' locks until the seed commits.
+    Runs inside the caller's transaction: the DDL rolls back with it, and a row that breaks a key or a
+    unique index fails the ``ADD CONSTRAINT``/``CREATE UNIQUE INDEX`` (so the whole seed) as it would
+    have failed the COPY. Constraint-backed indexes (primary keys, unique constraints) stay. Elsewhere
+    a no-op. Other sessions wait on the tables' locks until the seed commits.
     """
+    global _PIPE
     if connection.vendor != "postgresql":
         yield
         return
     tables = [m._meta.db_table for m in models_]
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -126,14 +134,85 @@ def foreign_keys_checked_at_end(*models_: type[models.Model]) -> Iterator[None]:
             [tables],
         )
         keys = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+            [tables],
+        )
+        indexes = cursor.fetchall()
         for table, name, _definition in keys:
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
-    yield
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    _PIPE = _CopyPipe(connection)
+    try:
+        yield
+        _PIPE.close()
+    finally:
+        _PIPE.abandon()
+        _PIPE = None
     with connection.cursor() as cursor:
+        # Index builds sort in memory rather than in temporary files (this transaction only).
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
         for table, name, definition in keys:
-            cursor.execute(
-                f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
-            )
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+
+
+class _CopyPipe:
+    """One writer thread sending COPY payloads, in order, over the seed's own database connection
+    (psycopg2 connections may be shared between threads; the main thread sends nothing else while
+    rows are in flight: ``Table.finish`` drains the pipe before its own query). The queue is short, so
+    at most a few chunks wait in memory."""
+
+    def __init__(self, django_connection: Any) -> None:
+        django_connection.ensure_connection()
+        self.raw = django_connection.connection
+        self.queue: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=3)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="seed-copy", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            try:
+                if item is None:
+                    return
+                if self.error is None:
+                    sql, payload = item
+                    with self.raw.cursor() as cursor:
+                        cursor.copy_expert(sql, io.StringIO(payload), size=1 << 20)
+            except BaseException as exc:  # noqa: BLE001 - re-raised on the main thread
+                self.error = exc
+            finally:
+                self.queue.task_done()
+
+    def _check(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def submit(self, sql: str, payload: str) -> None:
+        self._check()
+        self.queue.put((sql, payload))
+
+    def drain(self) -> None:
+        self.queue.join()
+        self._check()
+
+    def close(self) -> None:
+        self.drain()
+
+    def abandon(self) -> None:
+        """Stop the thread (after a failure too) before the transaction is rolled back or committed."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+
+
+_PIPE: _CopyPipe | None = None
 
 
 class Table:
@@ -221,15 +300,19 @@ class Table:
             # chain of _copy_text was a third of the orders phase at a million accounts.
             write("\t".join([f(v) for f, v in zip(convert, row, strict=True)]))
             write(end)
-        buffer.seek(0)
         quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        sql = f"COPY {connection.ops.quote_name(self.model._meta.db_table)} ({quoted}) FROM STDIN"
+        if _PIPE is not None:
+            _PIPE.submit(sql, buffer.getvalue())
+            return
+        buffer.seek(0)
         with connection.cursor() as cursor:
-            cursor.copy_expert(  # psycopg2's COPY, reached through Django's cursor wrapper
-                f"COPY {connection.ops.quote_name(self.model._meta.db_table)} ({quoted}) FROM STDIN", buffer
-            )
+            cursor.copy_expert(sql, buffer)  # psycopg2's COPY, reached through Django's cursor wrapper
 
     def finish(self) -> int:
         self.flush()
+        if _PIPE is not None:
+            _PIPE.drain()
         if self.postgres and self.written:
             table = self.model._meta.db_table
             pk = self.model._meta.pk.column
