@@ -37,11 +37,16 @@ parser.add_argument("--requests", type=int, default=1_000_000, help="refunds and
 parser.add_argument("--repeat", type=int, default=3)
 parser.add_argument("--leader", type=int, default=100_000, help="account number of the member to log in as")
 parser.add_argument("--keep", action="store_true", help="keep the template copy")
+parser.add_argument(
+    "--existing",
+    action="store_true",
+    help="time on DATABASE_URL as it is (a copy kept by an earlier --keep run): no copy, no inserts",
+)
 ARGS = parser.parse_args()
 
 from benchdb import use_template_copy  # noqa: E402
 
-COPY = use_template_copy("pages", keep=ARGS.keep)
+COPY = None if ARGS.existing else use_template_copy("pages", keep=ARGS.keep)
 
 import django  # noqa: E402
 
@@ -160,20 +165,25 @@ def _install_floor_view() -> None:
 def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("bench_pages needs PostgreSQL (INSERT ... SELECT with window functions and LATERAL)")
-    started = time.perf_counter()
-    refunds = insert_refunds(ARGS.requests)
-    refunds_s = time.perf_counter() - started
-    started = time.perf_counter()
-    clears = insert_clear_requests(ARGS.requests)
-    clears_s = time.perf_counter() - started
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM ANALYZE {Refund._meta.db_table}")  # noqa: S608
-        cursor.execute(f"VACUUM ANALYZE {ClearRequest._meta.db_table}")  # noqa: S608
+    refunds = clears = 0
+    refunds_s = clears_s = 0.0
+    if not ARGS.existing:
+        started = time.perf_counter()
+        refunds = insert_refunds(ARGS.requests)
+        refunds_s = time.perf_counter() - started
+        started = time.perf_counter()
+        clears = insert_clear_requests(ARGS.requests)
+        clears_s = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {Refund._meta.db_table}")  # noqa: S608
+            cursor.execute(f"VACUUM ANALYZE {ClearRequest._meta.db_table}")  # noqa: S608
     open_refunds = Refund.objects.filter(status__in=Refund.OPEN_STATES).count()
     open_clears = ClearRequest.objects.filter(status="submitted").count()
 
     user_model = get_user_model()
-    admin_user = user_model.objects.create_superuser("bench-admin", "bench-admin@example.com", None)
+    admin_user = user_model.objects.filter(
+        username="bench-admin"
+    ).first() or user_model.objects.create_superuser("bench-admin", "bench-admin@example.com", None)
     leader = Account.objects.select_related("user").get(number=ARGS.leader)
     if leader.user is None:
         sys.exit(f"account #{ARGS.leader} has no login")
