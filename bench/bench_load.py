@@ -107,20 +107,54 @@ def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("gunicorn did not answer within 60 s")
 
 
+def run_wrk(base: str, *, cookies: list[str], connections: int, threads: int, duration: int) -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA.replace("{COOKIES}", "{" + ", ".join(f'"{c}"' for c in cookies) + "}"))
+    try:
+        wrk = subprocess.run(  # noqa: S603
+            [
+                "wrk",
+                f"-t{min(threads, connections)}",
+                f"-c{connections}",
+                f"-d{duration}s",
+                "--timeout=30s",
+                "--latency",
+                "-s",
+                script.name,
+                base + "/",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.unlink(script.name)
+    if wrk.returncode:
+        sys.exit(f"wrk failed ({wrk.returncode}): {wrk.stdout}{wrk.stderr}")
+    return wrk.stdout
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--duration", type=int, default=60, help="seconds")
+    parser.add_argument(
+        "--connections", default="50", help="concurrent clients; a list (1,4,50) runs one wrk per count"
+    )
+    parser.add_argument("--duration", type=int, default=60, help="seconds per wrk run")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--users", default="leader,qualified,lead", help="demo logins, used in turn")
     parser.add_argument("--keep", action="store_true", help="keep the template copy")
+    parser.add_argument(
+        "--existing", action="store_true", help="serve DATABASE_URL as it is (e.g. a copy kept by --keep)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk not found: apt-get install -y wrk")
+    counts = [int(c) for c in str(args.connections).split(",") if c]
 
-    use_template_copy("load", keep=args.keep)
+    if not args.existing:
+        use_template_copy("load", keep=args.keep)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "plexus_office.settings",
@@ -141,51 +175,47 @@ def main() -> None:
         "--log-level=warning",
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
+    results = []
     try:
         wait_ready(base, server)
         users = [u for u in args.users.split(",") if u]
-        cookies = [login(base, users[i % len(users)]) for i in range(args.connections)]
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(LUA.replace("{COOKIES}", "{" + ", ".join(f'"{c}"' for c in cookies) + "}"))
-        wrk = subprocess.run(  # noqa: S603
-            [
-                "wrk",
-                f"-t{args.threads}",
-                f"-c{args.connections}",
-                f"-d{args.duration}s",
-                "--timeout=30s",
-                "--latency",
-                "-s",
-                script.name,
-                base + "/",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        os.unlink(script.name)
-        if wrk.returncode:
-            sys.exit(f"wrk failed ({wrk.returncode}): {wrk.stdout}{wrk.stderr}")
+        cookies = [login(base, users[i % len(users)]) for i in range(max(counts))]
+        for connections in counts:
+            out = run_wrk(
+                base,
+                cookies=cookies[:connections],
+                connections=connections,
+                threads=args.threads,
+                duration=args.duration,
+            )
+            print(out)
+            results.append((connections, out, os.getloadavg()[0]))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
-    out = wrk.stdout
-    print(out)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
-    non200 = int(re.search(r"NON200 (\d+)", out).group(1))  # type: ignore[union-attr]
-    socket = re.search(r"Socket errors: (.*)", out)
     print(
         f"# bench_load: gunicorn {args.workers} sync workers, wrk {args.threads} threads, "
-        f"{args.connections} connections ({args.connections} sessions of {args.users}), {args.duration} s, "
-        f"pages {' and '.join(PATHS)}; {platform.node()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
+        f"sessions of {args.users}, {args.duration} s per run, pages {' and '.join(PATHS)}; "
+        f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
-    print(f"{'requests':>10}{'req/s':>10}{'p50':>10}{'p99':>10}{'non-200':>10}  socket errors")
-    print(f"{total:>10,}{rps:>10.1f}{p50:>10}{p99:>10}{non200:>10}  {socket.group(1) if socket else 'none'}")
-    if non200 or socket:
+    print(
+        f"{'clients':>8}{'requests':>10}{'req/s':>10}{'p50':>10}{'p99':>10}{'non-200':>10}{'load':>6}"
+        "  socket errors"
+    )
+    failed = False
+    for connections, out, load in results:
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+        total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+        p50 = re.search(r"50%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
+        p99 = re.search(r"99%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
+        non200 = int(re.search(r"NON200 (\d+)", out).group(1))  # type: ignore[union-attr]
+        socket = re.search(r"Socket errors: (.*)", out)
+        print(
+            f"{connections:>8}{total:>10,}{rps:>10.1f}{p50:>10}{p99:>10}{non200:>10}{load:>6.1f}  "
+            f"{socket.group(1) if socket else 'none'}"
+        )
+        failed = failed or bool(non200 or socket)
+    if failed:
         sys.exit(1)
 
 

@@ -69,12 +69,13 @@ def insert_refunds(n: int) -> int:
             reason, status, requested_on, created_at, submitted_at, account_id, order_id,
             amount, gross, deduction, pv, channel, decision_note, gateway_error, gateway_refund_id,
             label_reference, tracking_number, payment_attempts, postage_paid_by_customer,
-            refused_shipment, return_method, due_on, decided_at)
+            refused_shipment, return_method, due_on, decided_at, staff_note, version)
         SELECT 'money_back', st.status, d.day, d.day::timestamptz, d.day::timestamptz, s.account_id,
             s.order_id, 10.00, 10.00, 0.00, 10, 'member', '', '', '', '', s.id::text, 0, false,
             false, 'prepaid_label',
             CASE WHEN st.status IN ('requested', 'authorized', 'received') THEN d.day + 2 END,
-            CASE WHEN st.status IN ('refunded', 'rejected') THEN d.day::timestamptz + interval '1 day' END
+            CASE WHEN st.status IN ('refunded', 'rejected') THEN d.day::timestamptz + interval '1 day' END,
+            '', 1
         FROM (
             SELECT l.id, o.id AS order_id, o.account_id, l.product_id,
                    row_number() OVER (PARTITION BY o.account_id, l.product_id ORDER BY l.id) AS nth
@@ -111,10 +112,10 @@ def insert_clear_requests(n: int) -> int:
     sql = f"""
         INSERT INTO {clear} (
             submitted_at, due_on, decision_note, kind, reason, as_of, facts, status, member_id,
-            requester_id, decided_at)
+            requester_id, decided_at, staff_note, version)
         SELECT d.day::timestamptz, d.day + 1, '', CASE WHEN a.kind = 'ambassador' THEN 'ambassador'
             ELSE 'customer' END, '', d.day, '{{}}'::jsonb, st.status, a.id, a.sponsor_id,
-            CASE WHEN st.status <> 'submitted' THEN d.day::timestamptz + interval '1 day' END
+            CASE WHEN st.status <> 'submitted' THEN d.day::timestamptz + interval '1 day' END, '', 1
         FROM (SELECT * FROM {account} WHERE sponsor_id IS NOT NULL ORDER BY number LIMIT %s) a
         CROSS JOIN LATERAL (SELECT CURRENT_DATE - (a.id %% 400)::int AS day) d
         CROSS JOIN LATERAL (SELECT CASE WHEN a.id %% 100 = 0 THEN 'submitted'
