@@ -6,16 +6,25 @@ Imported at the end of ``accounts/models.py`` so Django registers them with the 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from accounts.models import Order, OrderLine
 
 ZERO = Decimal("0.00")
 
 
 class SubscriptionItem(models.Model):
-    """One product of the monthly subscription order and how many of it."""
+    """One product of the monthly subscription order and how many of it.
+
+    Not an ``OrderLine``: a line keeps the price and PV of its sale, an item has none of its own and
+    is priced from the catalogue each month (``total``, ``pv_total``), when it becomes an order line.
+    """
 
     subscription = models.ForeignKey("accounts.Subscription", on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey("accounts.Product", on_delete=models.PROTECT, related_name="+")
@@ -30,6 +39,22 @@ class SubscriptionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.qty} x {self.product_id}"
+
+    @property
+    def total(self) -> Decimal:
+        """At today's catalogue price (an order line's ``total`` is at its sale price)."""
+        return self.product.price * self.qty
+
+    @property
+    def pv_total(self) -> int:
+        return self.product.pv * self.qty
+
+    def order_line(self, order: Order) -> OrderLine:
+        """This month's line of ``order``: the item at today's catalogue price and PV (unsaved)."""
+        # By name: accounts.models imports this module at its end.
+        return apps.get_model("accounts", "OrderLine")(
+            order=order, product=self.product, qty=self.qty, unit_price=self.product.price, pv=self.product.pv
+        )
 
 
 class ChargeStatus(models.TextChoices):

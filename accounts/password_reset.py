@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.shortcuts import render
 from django.urls import reverse
 
+from plexus_office.platform.client_ip import client_ip
 from plexus_office.platform.notifications import notify_address
 
 MIN_RESPONSE_SECONDS = 0.4
@@ -52,7 +53,7 @@ class ResetPasswordView(auth_views.PasswordResetView):
 
     def post(self, request, *args, **kwargs):
         started = time.monotonic()
-        ip = request.META.get("REMOTE_ADDR", "")
+        ip = client_ip(request)
         if not _limit(f"pwreset:ip:{ip}", settings.PASSWORD_RESET_PER_IP_PER_HOUR):
             return render(request, "registration/password_reset_throttled.html", status=429)
         response = super().post(request, *args, **kwargs)

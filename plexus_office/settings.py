@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
+    "plexus_office.platform.login_ceiling.LoginCeilingMiddleware",
 ]
 
 ROOT_URLCONF = "plexus_office.urls"
@@ -125,7 +126,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check behind a per-username ceiling across IPs (slows, never locks).
+    "plexus_office.platform.login_ceiling.CeilingModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -136,6 +138,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Behind a TLS terminator or load balancer, the number of proxies in front of gunicorn: the client
+# is then the entry they appended to X-Forwarded-For (plexus_office/platform/client_ip.py). 0 = no
+# proxy: REMOTE_ADDR, and a client-sent X-Forwarded-For is ignored. Used by axes, rate limits, DRF.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "plexus_office.platform.client_ip.client_ip"
 
 # Login throttling: lock a user+IP pair for a while after repeated failures, never forever.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -148,6 +156,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"  # a page in the site's layo
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 # No "AXES: BEGIN version ..." banner on every manage.py command (the operations contract allows one
 # stderr line); lockouts are still recorded in the AccessAttempt/AccessFailureLog tables.
+# Per username from any IPs (plexus_office/platform/login_ceiling.py): after 5 failures, one attempt per
+# 30 s, doubling with each further failure up to 5 min; forgotten an hour after the last failure.
+LOGIN_CEILING_ENABLED = env.bool("LOGIN_CEILING_ENABLED", default=True)
+LOGIN_CEILING_FREE_FAILURES = env.int("LOGIN_CEILING_FREE_FAILURES", default=5)
+LOGIN_CEILING_DELAY_SECONDS = env.int("LOGIN_CEILING_DELAY_SECONDS", default=30)
+LOGIN_CEILING_MAX_DELAY_SECONDS = env.int("LOGIN_CEILING_MAX_DELAY_SECONDS", default=300)
+LOGIN_CEILING_WINDOW_SECONDS = env.int("LOGIN_CEILING_WINDOW_SECONDS", default=3600)
 PASSWORD_RESET_PER_IP_PER_HOUR = env.int("PASSWORD_RESET_PER_IP_PER_HOUR", default=20)
 PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=3)
 
@@ -179,6 +194,10 @@ STORAGES = {
 # Development and tests serve straight from the apps' static folders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Rate limits and login counters must be shared by every gunicorn worker: Redis in production
+# (CACHE_URL=redis://host:6379/1); the default in-process cache suits one development process.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- Email -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
@@ -241,6 +260,9 @@ REST_FRAMEWORK = {
         "user_write": env.str("API_USER_WRITE_RATE", default="60/min"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Throttles identify anonymous clients like axes does; DRF's default (None) would trust any
+    # client-sent X-Forwarded-For and let a script pick a fresh identity per request.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # A body nested past a few dozen levels is refused with 400 (Python's parser would recurse to a 500).
     "DEFAULT_PARSER_CLASSES": [
         "plexus_office.platform.api_parsers.BoundedJSONParser",

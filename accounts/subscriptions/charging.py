@@ -166,19 +166,11 @@ def _attempt_many(rows: list[SubscriptionCharge], *, day: date, gateway, actor) 
     ]
     paid = [(row, o) for row, o in outcomes if o.result == "paid"]
     orders = Order.objects.bulk_create([o.order for _, o in paid if o.order is not None])
-    lines, perks = [], []
+    lines: list[OrderLine] = []
+    perks: list[PerkCredit] = []
     for (row, outcome), order in zip(paid, orders, strict=True):
         row.order = order
-        for item in items.get(row.subscription_id, []):
-            lines.append(
-                OrderLine(
-                    order=order,
-                    product=item.product,
-                    qty=item.qty,
-                    unit_price=item.product.price,
-                    pv=item.product.pv,
-                )
-            )
+        lines.extend(item.order_line(order) for item in items.get(row.subscription_id, []))
         if order.perk_credits_earned > 0:
             perks.append(
                 PerkCredit(
@@ -248,8 +240,8 @@ def _attempt(row: SubscriptionCharge, items: list[SubscriptionItem], *, day: dat
         return _Outcome("cancelled")
     account: Account = row.account
     shipping = subscription_shipping(account.shipping_country or account.country)
-    row.amount = sum((i.product.price * i.qty for i in items), ZERO) + shipping
-    row.pv = sum(i.product.pv * i.qty for i in items)
+    row.amount = sum((i.total for i in items), ZERO) + shipping
+    row.pv = sum(i.pv_total for i in items)
     row.attempts += 1
     row.last_attempt_at = clock.now()
     card = subscription.card

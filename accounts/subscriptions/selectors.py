@@ -31,7 +31,7 @@ def pv_meaning(pv: int) -> dict[str, Any]:
 def autoship_summary(*, subscription: Subscription) -> dict[str, Any]:
     """A JSON-safe picture of the subscription (page, API, confirmation emails)."""
     items = list(subscription.items.select_related("product").order_by("product__sku"))
-    subtotal = sum((i.product.price * i.qty for i in items), Decimal("0.00"))
+    subtotal = sum((i.total for i in items), Decimal("0.00"))
     return {
         "status": subscription.status,
         "status_label": SubscriptionStatus(subscription.status).label,

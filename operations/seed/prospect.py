@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from accounts.models import Account, AccountKind, PaidRank, Rank
-from operations.seed.logins import _card, _link, _member, _subscription
+from operations.seed.builders import demo_card, demo_link, demo_member, demo_subscription
 from plexus_office import clock
 from plexus_office.dates import add_months, month_start
 
@@ -22,7 +22,7 @@ PROSPECT_LEADER = 89_999_901  # below the demo block, never picked by an enrollm
 def seed_prospect_leader() -> dict[str, Any]:
     today = clock.today()
     top = Account.objects.get(number=1)
-    leader = _member(
+    leader = demo_member(
         PROSPECT_LEADER,
         kind=AccountKind.AMBASSADOR,
         sponsor=top,
@@ -36,16 +36,16 @@ def seed_prospect_leader() -> dict[str, Any]:
         PaidRank.objects.get_or_create(
             account=leader, month=add_months(month_start(today), -back), defaults={"rank": Rank.SENIOR_GOLD}
         )
-    _subscription(leader, pv=120, card=_card(leader))
-    vip = _member(
+    demo_subscription(leader, pv=120, card=demo_card(leader))
+    vip = demo_member(
         PROSPECT_LEADER + 1,
         kind=AccountKind.VIP_CUSTOMER,
         sponsor=leader,
         name="Vic Recent",
         enrolled_days_ago=30,
     )
-    _subscription(vip, pv=60, card=_card(vip))
-    recruit = _member(
+    demo_subscription(vip, pv=60, card=demo_card(vip))
+    recruit = demo_member(
         PROSPECT_LEADER + 2,
         kind=AccountKind.AMBASSADOR,
         sponsor=leader,
@@ -54,5 +54,5 @@ def seed_prospect_leader() -> dict[str, Any]:
         title_rank=Rank.BRAND_AMBASSADOR,
         membership_fee_due_on=today + timedelta(days=335),
     )
-    _subscription(recruit, pv=40, card=_card(recruit))
-    return {**_link(leader, "placer"), "role": "leader who receives leads placed two weeks from now"}
+    demo_subscription(recruit, pv=40, card=demo_card(recruit))
+    return {**demo_link(leader, "placer"), "role": "leader who receives leads placed two weeks from now"}

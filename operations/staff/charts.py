@@ -18,6 +18,7 @@ GOOD = "#2e7d32"
 BAD = "#c62828"
 GRID = "#d9d9d9"
 TEXT = "#333333"
+EMPTY_MESSAGE = "Nothing in this period"
 
 
 def _nice_max(value: float) -> float:
@@ -33,6 +34,19 @@ def _nice_max(value: float) -> float:
         if step * magnitude >= value:
             return step * magnitude
     return 10 * magnitude
+
+
+def _ticks(top_value: float, fmt: Callable[[Number], str], *, whole: bool) -> list[tuple[float, str]]:
+    """(fraction of the axis, label) for the grid: quarters of the top, or fifths, halves, the ends:
+    the most lines whose labels all differ once formatted (a $0-$1 axis in quarters would read
+    $0 $0 $1 $1 $1) and, for counts (``whole``), fall on whole numbers (no "1.25 refunds")."""
+    for parts in (4, 5, 2, 1):
+        values = [top_value * i / parts for i in range(parts + 1)]
+        labels = [fmt(v if v % 1 else int(v)) for v in values]
+        distinct = len(set(labels)) == len(labels)
+        if parts == 1 or (distinct and (not whole or all(v % 1 == 0 for v in values))):
+            return [(i / parts, label) for i, label in enumerate(labels)]
+    raise AssertionError("unreachable: one part always returns")
 
 
 def _plain(value: Number) -> str:
@@ -62,13 +76,21 @@ def bar_chart(
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
-    for i in range(5):  # grid lines and axis labels at 0, 25, 50, 75, 100 % of the top
-        value = top_value * i / 4
-        y = top + plot_h - plot_h * i / 4
+    empty = not any(float(v) for _l, v in points)
+    whole = all(float(v).is_integer() for _l, v in points)
+    ticks = [(0.0, fmt(0))] if empty else _ticks(top_value, fmt, whole=whole)
+    for fraction, text in ticks:
+        y = top + plot_h - plot_h * fraction
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
         parts.append(
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{TEXT}">'
-            f"{escape(fmt(value if value % 1 else int(value)))}</text>"
+            f"{escape(text)}</text>"
+        )
+    if empty:
+        # A scale over nothing would be made up; say so instead.
+        parts.append(
+            f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
+            f'font-size="12" fill="{TEXT}">{escape(EMPTY_MESSAGE)}</text>'
         )
     label_every = max(1, round(len(points) / 12))
     for i, (label, amount) in enumerate(points):

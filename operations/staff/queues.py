@@ -7,7 +7,7 @@ its own deadline. The dashboards, the escalation digest and the metrics job all 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,6 +25,20 @@ from refunds.selectors import PAY_AFTER_RECEIPT_BUSINESS_DAYS
 
 def _local_day(moment: Any) -> date:
     return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+
+
+def _day(value: Any) -> Any:
+    """A decision's day: a date as is, a moment as its local date."""
+    return _local_day(value) if isinstance(value, datetime) else value
+
+
+def _judged(rows: Any, deadline_of: Callable[..., date | None]) -> Iterator[tuple[Any, bool]]:
+    """(day decided, on time) for rows ``(decided day or moment, *facts)``; ``deadline_of(*facts)`` is
+    the due date (None: on time by definition)."""
+    for decided, *facts in rows.iterator(chunk_size=5000):
+        day = _day(decided)
+        due = deadline_of(*facts)
+        yield day, due is None or day <= due
 
 
 def _window(field: str, start: date, end: date) -> Q:
@@ -85,9 +99,7 @@ def _decided_items(model: type[Model], closed: Iterable[str]):
         rows = model._default_manager.filter(
             _moment_window("decided_at", start, end), status__in=list(closed)
         ).values_list("decided_at", "due_on")
-        for decided_at, due_on in rows.iterator(chunk_size=5000):
-            day = _local_day(decided_at)
-            yield day, due_on is None or day <= due_on
+        return _judged(rows, lambda due_on: due_on)
 
     return decisions
 
@@ -117,15 +129,11 @@ def _refund_cs_decisions(start: date, end: date) -> Iterable[tuple[Any, bool]]:
     authorized = Refund.objects.filter(_window("authorized_on", start, end)).values_list(
         "authorized_on", "requested_on"
     )
-    day: Any
-    for day, requested_on in authorized.iterator(chunk_size=5000):
-        yield day, day <= deadline(requested_on)
+    yield from _judged(authorized, deadline)
     rejected = Refund.objects.filter(
         _moment_window("decided_at", start, end), status=RefundStatus.REJECTED, authorized_on__isnull=True
     ).values_list("decided_at", "requested_on")
-    for moment, requested_on in rejected.iterator(chunk_size=5000):
-        day = _local_day(moment)
-        yield day, day <= deadline(requested_on)
+    yield from _judged(rejected, deadline)
 
 
 def _refund_returns_entries(start: date, end: date) -> Iterable[Any]:
@@ -140,9 +148,7 @@ def _refund_returns_decisions(start: date, end: date) -> Iterable[tuple[Any, boo
     rows = Refund.objects.filter(_window("received_on", start, end)).values_list(
         "received_on", "return_deadline"
     )
-    day: Any
-    for day, deadline in rows.iterator(chunk_size=5000):
-        yield day, deadline is None or day <= deadline
+    return _judged(rows, lambda return_deadline: return_deadline)
 
 
 def _refund_finance_entries(start: date, end: date) -> Iterable[Any]:
@@ -157,11 +163,13 @@ def _refund_finance_decisions(start: date, end: date) -> Iterable[tuple[Any, boo
     rows = Refund.objects.filter(_window("refunded_on", start, end)).values_list(
         "refunded_on", "received_on", "authorized_on"
     )
-    day: Any
-    for day, received_on, authorized_on in rows.iterator(chunk_size=5000):
+
+    def due(received_on: date | None, authorized_on: date | None) -> date | None:
+        # Paid by the due date, 5 business days after receipt (refunds.txt, stage 4).
         ready = received_on or authorized_on
-        # On time: paid by the due date, 5 business days after receipt (refunds.txt, stage 4).
-        yield day, ready is None or day <= add_business_days(ready, PAY_AFTER_RECEIPT_BUSINESS_DAYS)
+        return add_business_days(ready, PAY_AFTER_RECEIPT_BUSINESS_DAYS) if ready else None
+
+    return _judged(rows, due)
 
 
 QUEUES: tuple[QueueSpec, ...] = (

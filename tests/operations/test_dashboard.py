@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -119,3 +120,37 @@ def test_charts_escape_labels_and_scale_bars_to_a_round_top():
     assert "&lt;b&gt;" in svg and "t &amp; t" in svg
     assert ">10<" in svg  # axis top: 7 rounds up to 10
     assert "no decisions" in share_bars([("Queue", None, "")], title="x")
+
+
+def _axis_labels(svg: str) -> list[str]:
+    return re.findall(r'text-anchor="end"[^>]*>([^<]*)<', svg)
+
+
+def _dollars(value) -> str:
+    return f"${float(value):,.0f}"
+
+
+def test_a_chart_with_nothing_to_show_says_so_instead_of_a_made_up_scale():
+    svg = bar_chart([("w1", Decimal("0")), ("w2", Decimal("0"))], title="Amount", fmt=_dollars)
+
+    assert _axis_labels(svg) == ["$0"]
+    assert "Nothing in this period" in svg
+
+
+def test_a_one_dollar_axis_repeats_no_label():
+    svg = bar_chart([("w1", Decimal("0")), ("w2", Decimal("1"))], title="Amount", fmt=_dollars)
+
+    assert _axis_labels(svg) == ["$0", "$1"]
+    assert "Nothing in this period" not in svg
+
+
+def test_count_axes_fall_on_whole_numbers():
+    assert _axis_labels(bar_chart([("w1", 3), ("w2", 1)], title="t")) == ["0", "1", "2", "3", "4", "5"]
+    assert _axis_labels(bar_chart([("w1", 2)], title="t")) == ["0", "1", "2"]
+    assert _axis_labels(bar_chart([("w1", 12)], title="t")) == ["0", "5", "10", "15", "20"]
+
+
+def test_money_axes_keep_quarters():
+    svg = bar_chart([("w1", Decimal("830.50"))], title="Amount", fmt=_dollars)
+
+    assert _axis_labels(svg) == ["$0", "$250", "$500", "$750", "$1,000"]

@@ -47,6 +47,9 @@ def test_deploy_check_passes_with_production_settings():
         DJANGO_ENV="production",
         SECRET_KEY=SECRET,
         ALLOWED_HOSTS="office.plexus.example",
+        # README "Login protection": a shared cache and one TLS-terminating proxy in front.
+        CACHE_URL="redis://127.0.0.1:6379/1",
+        TRUSTED_PROXY_COUNT="1",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
