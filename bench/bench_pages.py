@@ -180,6 +180,7 @@ def main() -> None:
         clears_s = time.perf_counter() - started
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {Refund._meta.db_table}")  # noqa: S608
+            cursor.execute(f"VACUUM ANALYZE {RefundLine._meta.db_table}")  # noqa: S608
             cursor.execute(f"VACUUM ANALYZE {ClearRequest._meta.db_table}")  # noqa: S608
     open_refunds = Refund.objects.filter(status__in=Refund.OPEN_STATES).count()
     open_clears = ClearRequest.objects.filter(status="submitted").count()

@@ -3,6 +3,7 @@ member → order → products form, and the Finance due date."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -122,3 +123,38 @@ def test_the_finance_queue_filters_payouts_overdue_after_five_business_days(
     with clock.frozen_at(date(2026, 3, 18)):
         late = client.get("/admin/refunds/refund/", {"due": "overdue"}).context["cl"].result_list
     assert ([r.pk for r in on_time], [r.pk for r in late]) == ([], [refund.pk])
+
+
+@pytest.fixture
+def two_refunds(member, two_products, cs_user):
+    order, slim, active = two_products
+    first = refund_request(
+        account=member, order=order, products=[slim], reason="money_back", actor=member.user
+    )
+    second = refund_request(
+        account=member, order=order, products=[active], reason="money_back", actor=member.user
+    )
+    return refund_authorize(refund=first, actor=cs_user), second
+
+
+def _listed(client, term):
+    body = client.get("/admin/refunds/refund/", {"q": term}).content.decode()
+    return sorted(int(pk) for pk in re.findall(r'name="_selected_action" value="(\d+)"', body))
+
+
+@pytest.mark.parametrize("by", ["account number", "order ref", "RA number", "product SKU"])
+def test_refund_admin_search_finds_by_each_exact_key(client, cs_user, two_refunds, by):
+    first, second = two_refunds
+    client.force_login(cs_user)
+    term, expected = {
+        "account number": ("3001", [first.pk, second.pk]),
+        "order ref": ("O-2", [first.pk, second.pk]),
+        "RA number": (first.ra_number, [first.pk]),
+        "product SKU": ("ACTIVE", [second.pk]),
+    }[by]
+    assert _listed(client, term) == expected
+
+
+def test_refund_admin_search_without_a_match_lists_nothing(client, cs_user, two_refunds):
+    client.force_login(cs_user)
+    assert _listed(client, "999999") == []
