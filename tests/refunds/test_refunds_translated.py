@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from rest_framework.test import APIClient
 
 from accounts.models import CommissionEntry, CommissionKind, CommissionStatus
 from plexus_office.platform.models import EmailOutbox, InboxEntry
@@ -337,3 +338,22 @@ def test_a_refund_email_goes_in_the_recipients_language(client, member, order, l
     email = EmailOutbox.objects.get(event="refunds_requested")
     assert email.subject == subject
     assert f'lang="{language}"' in email.body_html
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [("es", "código(s) desconocido(s): NOPE"), ("fr-ca", "code(s) inconnu(s) : NOPE")],
+)
+def test_an_api_refusal_reads_in_the_requested_language(member, order, language, detail):
+    api = APIClient()
+    api.force_authenticate(member.user)
+
+    response = api.post(
+        "/api/v1/refunds/quote/",
+        {"order": "O-1", "skus": ["NOPE"], "reason": "money_back"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    expected = {"code": "skus", "detail": detail, "field": "skus"}
+    assert (response.status_code, response.json()) == (400, expected)
