@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Prefetch, QuerySet, Sum
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Fulfillment, Order, OrderLine, Product
@@ -30,7 +29,7 @@ from refunds.models import (
     RefundStatus,
     ReturnMethod,
 )
-from refunds.wording import day, money
+from refunds.wording import day, eligible_message, money
 
 MONEY_BACK_DAYS = 60
 RETURN_DAYS = 10
@@ -314,7 +313,11 @@ def return_quote(
             return_required=False,
             lines=lines,
             message=eligible_message(
-                order_ref=order.ref, lines=lines, reason=reason, return_method=return_method, gross=gross
+                order_ref=order.ref,
+                skus=[line.sku for line in lines],
+                reason=reason,
+                return_method=return_method,
+                gross=gross,
             ),
         )
     deduction = label_fee(order.country) if return_method == ReturnMethod.PREPAID_LABEL else ZERO
@@ -335,7 +338,7 @@ def return_quote(
         lines=lines,
         message=eligible_message(
             order_ref=order.ref,
-            lines=lines,
+            skus=[line.sku for line in lines],
             reason=reason,
             return_method=return_method,
             gross=gross,
@@ -344,75 +347,6 @@ def return_quote(
             window=window,
         ),
     )
-
-
-def eligible_message(
-    *,
-    order_ref: str,
-    lines: Sequence[LineQuote],
-    reason: str,
-    return_method: str,
-    gross: Decimal,
-    deduction: Decimal = ZERO,
-    deadline: date | None = None,
-    window: date | None = None,
-) -> str:
-    """What an eligible quote tells the person, in the active language."""
-    names = ", ".join(line.sku for line in lines)
-    if reason == RefundReason.STORE_PICKUP:
-        return _(
-            "Order %(order)s (%(products)s) is refunded whole (%(gross)s); nothing to return, and a new "
-            "order is created to ship the products to you."
-        ) % {"order": order_ref, "products": names, "gross": money(gross)}
-    facts = {
-        "amount": money(gross - deduction),
-        "gross": money(gross),
-        "products": names,
-        "deduction": money(deduction),
-        "deadline": day(deadline),
-        "window": day(window),
-    }
-    # Whole sentences (not pieces glued together) so each language can order them its own way.
-    if return_method == ReturnMethod.PREPAID_LABEL and window is not None:
-        text = _(
-            "Refund of %(amount)s (%(gross)s paid for %(products)s, less %(deduction)s return shipping). "
-            "Ship the packaging and whatever product remains in one package with the prepaid label "
-            "Customer Service sends you by %(deadline)s; the guarantee window ends on %(window)s."
-        )
-    elif return_method == ReturnMethod.PREPAID_LABEL:
-        text = _(
-            "Refund of %(amount)s (%(gross)s paid for %(products)s, less %(deduction)s return shipping). "
-            "Ship the packaging and whatever product remains in one package with the prepaid label "
-            "Customer Service sends you by %(deadline)s."
-        )
-    elif window is not None:
-        text = _(
-            "Refund of %(amount)s (%(gross)s paid for %(products)s, less %(deduction)s return shipping). "
-            "Ship the packaging and whatever product remains in one package by mail, paying the postage "
-            "at the post office by %(deadline)s; the guarantee window ends on %(window)s."
-        )
-    else:
-        text = _(
-            "Refund of %(amount)s (%(gross)s paid for %(products)s, less %(deduction)s return shipping). "
-            "Ship the packaging and whatever product remains in one package by mail, paying the postage "
-            "at the post office by %(deadline)s."
-        )
-    return text % facts
-
-
-def quote_note(quote: RefundQuote, *, order_ref: str) -> str:
-    """An eligible quote's message in the site's language, for the audit trail staff read."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return eligible_message(
-            order_ref=order_ref,
-            lines=quote.lines,
-            reason=quote.reason,
-            return_method=quote.return_method,
-            gross=quote.gross,
-            deduction=quote.deduction,
-            deadline=quote.return_deadline,
-            window=quote.window_ends_on,
-        )
 
 
 def refund_quote(

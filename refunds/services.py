@@ -32,10 +32,9 @@ from refunds.selectors import (
     REMINDER_DAYS_BEFORE,
     Refusal,
     label_fee,
-    quote_note,
     refund_quote,
 )
-from refunds.wording import status_word
+from refunds.wording import quote_note, status_word
 
 
 class RefundRefused(Refused):
