@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import CommissionEntry, CommissionKind, CommissionStatus
@@ -81,6 +82,14 @@ def ask(member, order, *, reason="money_back", return_method="prepaid_label", **
         actor=member.user,
         **kwargs,
     )
+
+
+@pytest.fixture(autouse=True)
+def _site_language_after():
+    # The test client leaves the last request's language active in this thread; later tests expect
+    # the site's default (English), as a fresh request would.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(params=LANGUAGES)
