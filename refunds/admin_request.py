@@ -1,8 +1,8 @@
 """Customer Service's "Request a refund for a member": pick the member, then one of their orders,
 then its products; the quote (one return, one deduction) is shown before the request is filed.
 
-A thin caller: the search is a selector, the quote and the filing are the same services the member's
-Request Refund Form uses, so the rules never differ by channel.
+A thin caller: the search is a selector; the quote and the filing are ``refunds.filing.quote_then_file``,
+the same flow as the member's Request Refund Form, so the rules never differ by channel.
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from accounts.models import Account
-from plexus_office.platform.errors import form_add_refusal
 from plexus_office.platform.roles import CUSTOMER_SERVICE, member_of
-from refunds.forms import RefundRequestForm
+from refunds.filing import quote_then_file
 from refunds.models import Refund, RefundChannel
-from refunds.selectors import members_matching, orders_for_refund, refund_quote
-from refunds.services import RefundRefused, refund_request
+from refunds.selectors import members_matching, orders_for_refund
 
 
 def _selected_account(request) -> Account | None:
@@ -39,49 +37,21 @@ def request_for_member_view(model_admin, request):
         account = matches[0]
     form = quote = None
     if account is not None:
-        orders = list(orders_for_refund(account=account))
-        selected = None
-        if request.method == "GET" and request.GET.get("order"):
-            selected = next((o for o in orders if o.ref == request.GET["order"]), None)
-        form = RefundRequestForm(
-            request.POST or None,
-            orders=orders,
-            selected=selected,
-            initial_skus=request.GET.getlist("sku") if selected is not None else [],
+        filing = quote_then_file(
+            request,
+            orders=list(orders_for_refund(account=account)),
+            channel=RefundChannel.CUSTOMER_SERVICE,
+            buyer=account,
         )
-        if request.method == "POST" and form.is_valid():
-            order = form.cleaned_data["order"]
-            products = form.chosen_products()
-            quote = refund_quote(
-                account=account,
-                order=order,
-                products=products,
-                reason=form.cleaned_data["reason"],
-                return_method=form.cleaned_data["return_method"],
+        form, quote, made = filing.form, filing.quote, filing.refund
+        if made is not None:
+            model_admin.message_user(
+                request,
+                f"Refund #{made.pk} filed for {account.name or account.number}: {made.skus}, "
+                f"{made.amount} to the original card.",
+                messages.SUCCESS,
             )
-            if request.POST.get("action") == "submit" and quote.eligible:
-                try:
-                    made = refund_request(
-                        account=account,
-                        order=order,
-                        products=products,
-                        reason=form.cleaned_data["reason"],
-                        return_method=form.cleaned_data["return_method"],
-                        actor=request.user,
-                        channel=RefundChannel.CUSTOMER_SERVICE,
-                    )
-                except RefundRefused as refusal:
-                    form_add_refusal(form, refusal)
-                else:
-                    model_admin.message_user(
-                        request,
-                        f"Refund #{made.pk} filed for {account.name or account.number}: {made.skus}, "
-                        f"{made.amount} to the original card.",
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(reverse("admin:refunds_refund_change", args=[made.pk]))
-            if not quote.eligible:
-                form.add_error(None, quote.message)
+            return HttpResponseRedirect(reverse("admin:refunds_refund_change", args=[made.pk]))
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Refund._meta,

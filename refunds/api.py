@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -51,16 +52,19 @@ def _resolve(account: Account, data: dict) -> tuple[Order, list[Product]]:
     # Another member's order is reported as missing: its existence is not disclosed.
     order = Order.objects.filter(ref=data["order"].strip(), account=account).prefetch_related("lines").first()
     if order is None:
-        raise RefundRefused("order", f"you have no order {data['order']!r}", field="order")
+        raise RefundRefused(
+            "order", _("you have no order %(order)s") % {"order": repr(data["order"])}, field="order"
+        )
     skus = [s.strip() for s in data["skus"]]
     if len(set(skus)) != len(skus):
         raise RefundRefused(
-            "duplicate_product", "name each SKU once: the products of one return", field="skus"
+            "duplicate_product", _("name each SKU once: the products of one return"), field="skus"
         )
     found = Product.objects.in_bulk(skus, field_name="sku")
     missing = sorted(set(skus) - set(found))
     if missing:
-        raise RefundRefused("skus", f"unknown SKU(s): {', '.join(missing)}", field="skus")
+        unknown = _("unknown SKU(s): %(skus)s") % {"skus": ", ".join(missing)}
+        raise RefundRefused("skus", unknown, field="skus")
     return order, [found[sku] for sku in skus]
 
 

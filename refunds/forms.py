@@ -5,26 +5,38 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Order, Product
 from refunds.models import RefundReason, ReturnMethod
+from refunds.wording import day, money
+
+
+def _order_choice(order: Order, *, show_buyer: bool) -> str:
+    text = gettext("%(order)s of %(date)s") % {"order": order.ref, "date": day(order.ordered_on)}
+    if show_buyer:
+        text += f" ({order.account.name or order.account.number})"
+    return text
 
 
 class RefundRequestForm(forms.Form):
-    order = forms.ChoiceField(label="Order", error_messages={"required": "Order: pick the order to refund."})
+    order = forms.ChoiceField(
+        label=_("Order"), error_messages={"required": _("Order: pick the order to refund.")}
+    )
     products = forms.MultipleChoiceField(
-        label="Product(s)",
+        label=_("Product(s)"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Product(s): pick at least one product of the order."},
+        error_messages={"required": _("Product(s): pick at least one product of the order.")},
     )
     reason = forms.ChoiceField(
-        label="Qualifying condition",
+        label=_("Qualifying condition"),
         choices=RefundReason.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Qualifying condition: pick one."},
+        error_messages={"required": _("Qualifying condition: pick one.")},
     )
     return_method = forms.ChoiceField(
-        label="Return shipping",
+        label=_("Return shipping"),
         choices=ReturnMethod.choices,
         initial=ReturnMethod.PREPAID_LABEL,
         widget=forms.RadioSelect,
@@ -40,13 +52,8 @@ class RefundRequestForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.orders = {o.ref: o for o in orders}
-        cast(forms.ChoiceField, self.fields["order"]).choices = [("", "— pick an order —")] + [
-            (
-                o.ref,
-                f"{o.ref} of {o.ordered_on:%Y-%m-%d}"
-                + (f" ({o.account.name or o.account.number})" if hasattr(o, "_show_buyer") else ""),
-            )
-            for o in orders
+        cast(forms.ChoiceField, self.fields["order"]).choices = [("", gettext("— pick an order —"))] + [
+            (o.ref, _order_choice(o, show_buyer=hasattr(o, "_show_buyer"))) for o in orders
         ]
         chosen = selected or self.orders.get(str(self.data.get("order", "")))
         if chosen is not None:
@@ -54,7 +61,13 @@ class RefundRequestForm(forms.Form):
             cast(forms.ChoiceField, self.fields["products"]).choices = [
                 (
                     line.product.sku,
-                    f"{line.product.name} ({line.product.sku}) × {line.qty} at {line.unit_price}",
+                    gettext("%(product)s (%(sku)s) × %(qty)s at %(price)s")
+                    % {
+                        "product": line.product.name,
+                        "sku": line.product.sku,
+                        "qty": line.qty,
+                        "price": money(line.unit_price),
+                    },
                 )
                 for line in chosen.lines.all()
             ]
@@ -74,5 +87,5 @@ class RefundRequestForm(forms.Form):
     def clean_order(self) -> Order:
         ref = self.cleaned_data["order"]
         if ref not in self.orders:
-            raise forms.ValidationError("Order: pick one of your orders.")
+            raise forms.ValidationError(gettext("Order: pick one of your orders."))
         return self.orders[ref]

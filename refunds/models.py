@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
@@ -22,23 +24,23 @@ from plexus_office.platform.roles import CUSTOMER_SERVICE, FINANCE, RETURNS, mem
 
 
 class RefundReason(models.TextChoices):
-    MONEY_BACK = "money_back", "60 Day Money Back Guarantee"
-    SATISFACTION = "satisfaction", "Customer Satisfaction Guarantee"
-    STORE_PICKUP = "store_pickup", "Store pick-up by mistake"
+    MONEY_BACK = "money_back", _("60 Day Money Back Guarantee")
+    SATISFACTION = "satisfaction", _("Customer Satisfaction Guarantee")
+    STORE_PICKUP = "store_pickup", _("Store pick-up by mistake")
 
 
 class RefundStatus(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    AUTHORIZED = "authorized", "Authorized"
-    RECEIVED = "received", "Received"
-    REFUNDED = "refunded", "Refunded"
-    REJECTED = "rejected", "Rejected"
-    EXPIRED = "expired", "Expired"
+    REQUESTED = "requested", pgettext_lazy("refund status", "Requested")
+    AUTHORIZED = "authorized", pgettext_lazy("refund status", "Authorized")
+    RECEIVED = "received", pgettext_lazy("refund status", "Received")
+    REFUNDED = "refunded", pgettext_lazy("refund status", "Refunded")
+    REJECTED = "rejected", pgettext_lazy("refund status", "Rejected")
+    EXPIRED = "expired", pgettext_lazy("refund status", "Expired")
 
 
 class ReturnMethod(models.TextChoices):
-    PREPAID_LABEL = "prepaid_label", "Prepaid return label from Customer Service"
-    POST_OFFICE = "post_office", "I pay the postage at the post office"
+    PREPAID_LABEL = "prepaid_label", _("Prepaid return label from Customer Service")
+    POST_OFFICE = "post_office", _("I pay the postage at the post office")
 
 
 class RefundChannel(models.TextChoices):

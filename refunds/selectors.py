@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Prefetch, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, Fulfillment, Order, OrderLine, Product
 from plexus_office import clock
@@ -28,6 +29,7 @@ from refunds.models import (
     RefundStatus,
     ReturnMethod,
 )
+from refunds.wording import day, eligible_message, money
 
 MONEY_BACK_DAYS = 60
 RETURN_DAYS = 10
@@ -48,11 +50,13 @@ class Refusal:
 
 
 # What the member is told to do when the order has no original payment on file (refunds.txt:
-# original payment method only, so no other refund method can be offered).
-NO_PAYMENT_NEXT_STEP = (
-    "Please contact Customer Service: they will trace the original payment of this order before a "
-    "refund can be requested (refunds go only to the original payment method)."
-)
+# original payment method only, so no other refund method can be offered). A function: the sentence
+# is read in the language active when the quote is made.
+def no_payment_next_step() -> str:
+    return _(
+        "Please contact Customer Service: they will trace the original payment of this order before a "
+        "refund can be requested (refunds go only to the original payment method)."
+    )
 
 
 @dataclass(frozen=True)
@@ -169,42 +173,56 @@ def _line_quote(
     if order is not None and window is not None and today > window:
         return refuse(
             Refusal.WINDOW_EXPIRED,
-            f"The 60 Day Money Back Guarantee for order {order.ref} of {order.ordered_on.isoformat()} "
-            f"ended on {window.isoformat()}.",
+            _("The 60 Day Money Back Guarantee for order %(order)s of %(ordered)s ended on %(ended)s.")
+            % {"order": order.ref, "ordered": day(order.ordered_on), "ended": day(window)},
         )
     first = earlier_refund(account=account, product=product, as_of=today) if product is not None else None
     if product is not None and first is not None:
         return refuse(
             Refusal.ALREADY_REFUNDED,
-            f"{product.name} was already refunded to this account: a refund was requested on "
-            f"{first.requested_on.isoformat()} (order {first.order.ref}, "
-            f"{first.get_status_display().lower()}). "
-            "Only one refund per product is issued.",
+            _(
+                "%(product)s was already refunded to this account: a refund was requested on "
+                "%(requested)s (order %(order)s, %(status)s). Only one refund per product is issued."
+            )
+            % {
+                "product": product.name,
+                "requested": day(first.requested_on),
+                "order": first.order.ref,
+                "status": str(first.get_status_display()).lower(),
+            },
             first=first.requested_on,
         )
     if order is None or product is None:
-        what = "order: there is no such order" if order is None else f"sku: there is no product {sku}"
-        return refuse(Refusal.NOT_PURCHASED, f"Not purchased by account {account.number} ({what}).")
+        if order is None:
+            message = _("Not purchased by account %(account)s (order: there is no such order).")
+        else:
+            message = _("Not purchased by account %(account)s (sku: there is no product %(sku)s).")
+        return refuse(Refusal.NOT_PURCHASED, message % {"account": account.number, "sku": sku})
     lines = _lines(order, product) if order.account_id == account.pk and order.ordered_on <= today else []
     if not lines:
         return refuse(
-            Refusal.NOT_PURCHASED, f"{product.sku} is not on order {order.ref} of account {account.number}."
+            Refusal.NOT_PURCHASED,
+            _("%(sku)s is not on order %(order)s of account %(account)s.")
+            % {"sku": product.sku, "order": order.ref, "account": account.number},
         )
     if reason == RefundReason.STORE_PICKUP and (order.fulfillment != Fulfillment.PICKUP or order.picked_up):
-        why = (
-            "was already picked up"
-            if order.fulfillment == Fulfillment.PICKUP
-            else "is not a store pick-up order"
-        )
-        return refuse(
-            Refusal.NOT_PICKUP_ORDER,
-            f"Order {order.ref} {why}: the store pick-up correction applies only to pick-up orders not yet "
-            "collected at the Scottsdale Product Store.",
-        )
+        if order.fulfillment == Fulfillment.PICKUP:
+            message = _(
+                "Order %(order)s was already picked up: the store pick-up correction applies only to "
+                "pick-up orders not yet collected at the Scottsdale Product Store."
+            )
+        else:
+            message = _(
+                "Order %(order)s is not a store pick-up order: the store pick-up correction applies only "
+                "to pick-up orders not yet collected at the Scottsdale Product Store."
+            )
+        return refuse(Refusal.NOT_PICKUP_ORDER, message % {"order": order.ref})
     if not has_original_payment(order):
         return refuse(
             Refusal.NO_ORIGINAL_PAYMENT,
-            f"Order {order.ref} has no original payment on file. {NO_PAYMENT_NEXT_STEP}",
+            _("Order %(order)s has no original payment on file.") % {"order": order.ref}
+            + " "
+            + no_payment_next_step(),
         )
     gross = sum((line.unit_price * line.qty for line in lines), ZERO).quantize(Decimal("0.01"))
     return LineQuote(
@@ -212,7 +230,7 @@ def _line_quote(
         product=product,
         eligible=True,
         refusal=None,
-        message=f"{product.name}: {gross:.2f} paid.",
+        message=_("%(product)s: %(paid)s paid.") % {"product": product.name, "paid": money(gross)},
         gross=gross,
         pv=sum(line.pv * line.qty for line in lines),
         qty=sum(line.qty for line in lines),
@@ -260,10 +278,14 @@ def return_quote(
         )
 
     if reason not in RefundReason.values:
-        return refuse(Refusal.BAD_REASON, f"reason: choose one of {', '.join(RefundReason.values)}")
+        return refuse(
+            Refusal.BAD_REASON,
+            _("reason: choose one of %(choices)s") % {"choices": ", ".join(RefundReason.values)},
+        )
     if return_method not in ReturnMethod.values:
         return refuse(
-            Refusal.BAD_RETURN_METHOD, f"return_method: choose one of {', '.join(ReturnMethod.values)}"
+            Refusal.BAD_RETURN_METHOD,
+            _("return_method: choose one of %(choices)s") % {"choices": ", ".join(ReturnMethod.values)},
         )
     lines = tuple(
         _line_quote(account=account, order=order, sku=sku, product=product, reason=reason, today=today)
@@ -275,7 +297,6 @@ def return_quote(
     assert order is not None  # every line is eligible, so the order exists
     gross = sum((line.gross for line in lines), ZERO)
     pv = sum(line.pv for line in lines)
-    names = ", ".join(line.sku for line in lines)
     if reason == RefundReason.STORE_PICKUP:
         return RefundQuote(
             eligible=True,
@@ -291,18 +312,17 @@ def return_quote(
             return_method=return_method,
             return_required=False,
             lines=lines,
-            message=f"Order {order.ref} ({names}) is refunded whole ({gross:.2f}); nothing to return, and "
-            "a new order is created to ship the products to you.",
+            message=eligible_message(
+                order_ref=order.ref,
+                skus=[line.sku for line in lines],
+                reason=reason,
+                return_method=return_method,
+                gross=gross,
+            ),
         )
     deduction = label_fee(order.country) if return_method == ReturnMethod.PREPAID_LABEL else ZERO
     deduction = min(deduction, gross)
     amount = gross - deduction
-    window_text = f"; the guarantee window ends on {window.isoformat()}" if window else ""
-    how = (
-        "with the prepaid label Customer Service sends you"
-        if return_method == ReturnMethod.PREPAID_LABEL
-        else "by mail, paying the postage at the post office"
-    )
     return RefundQuote(
         eligible=True,
         refusal=None,
@@ -316,9 +336,16 @@ def return_quote(
         reason=reason,
         return_method=return_method,
         lines=lines,
-        message=f"Refund of {amount:.2f} ({gross:.2f} paid for {names}, less {deduction:.2f} return "
-        f"shipping). Ship the packaging and whatever product remains in one package {how} by "
-        f"{deadline.isoformat()}{window_text}.",
+        message=eligible_message(
+            order_ref=order.ref,
+            skus=[line.sku for line in lines],
+            reason=reason,
+            return_method=return_method,
+            gross=gross,
+            deduction=deduction,
+            deadline=deadline,
+            window=window,
+        ),
     )
 
 

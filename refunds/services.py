@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, Order, Product
 from plexus_office import clock
@@ -33,6 +34,7 @@ from refunds.selectors import (
     label_fee,
     refund_quote,
 )
+from refunds.wording import quote_note, status_word
 
 
 class RefundRefused(Refused):
@@ -62,13 +64,15 @@ def _check_channel(*, account: Account, order: Order, channel: str, actor: Any) 
     if channel == RefundChannel.MEMBER:
         if user is None or account.user_id != user.pk:
             raise RefundRefused(
-                "account", "members can request refunds only for their own orders", field="account"
+                "account", _("members can request refunds only for their own orders"), field="account"
             )
     elif channel == RefundChannel.AMBASSADOR:
         seller = Account.objects.filter(user=user).first() if user else None
         if seller is None or order.sold_by_id != seller.pk:
             raise RefundRefused(
-                "order", f"order {order.ref} is not a retail sale you made directly", field="order"
+                "order",
+                _("order %(order)s is not a retail sale you made directly") % {"order": order.ref},
+                field="order",
             )
     elif channel in (RefundChannel.CUSTOMER_SERVICE, RefundChannel.REFUSED_SHIPMENT):
         group = CUSTOMER_SERVICE if channel == RefundChannel.CUSTOMER_SERVICE else RETURNS
@@ -100,10 +104,10 @@ def refund_request(
     """
     chosen = list(products)
     if not chosen:
-        raise RefundRefused("products", "pick at least one product of the order", field="products")
+        raise RefundRefused("products", _("pick at least one product of the order"), field="products")
     if len({p.pk for p in chosen}) != len(chosen):
         raise RefundRefused(
-            "duplicate_product", "each product can be named once in a return", field="products"
+            "duplicate_product", _("each product can be named once in a return"), field="products"
         )
     _check_channel(account=account, order=order, channel=channel, actor=actor)
     today = clock.today(as_of)
@@ -164,7 +168,7 @@ def refund_request(
                 actor=user,
                 obj=refund,
                 action=AuditAction.REQUEST,
-                note=quote.message,
+                note=quote_note(quote, order_ref=order.ref),
                 changes={
                     "status": (None, RefundStatus.REQUESTED),
                     "channel": (None, channel),
@@ -178,8 +182,10 @@ def refund_request(
             raise  # not the one-per-product race: a real fault, not a refusal
         raise RefundRefused(
             Refusal.ALREADY_REFUNDED,
-            "a refund for this product was just requested for this account; only one refund per "
-            "product is issued",
+            _(
+                "a refund for this product was just requested for this account; only one refund per "
+                "product is issued"
+            ),
             field="products",
         ) from None
     return refund
@@ -197,7 +203,12 @@ def _require(locked: Refund, *states: str) -> None:
     if locked.status not in states:
         raise RefundRefused(
             "wrong_status",
-            f"refund #{locked.pk} is {locked.status}; this needs {' or '.join(states)}",
+            _("refund #%(number)s is %(status)s; this needs %(needed)s")
+            % {
+                "number": locked.pk,
+                "status": status_word(locked.status),
+                "needed": _(" or ").join(status_word(state) for state in states),
+            },
             field="status",
         )
 
@@ -427,21 +438,21 @@ def refund_mark_shipped(*, refund: Refund, actor: Any, tracking_number: str = ""
     """The member says the package left: the 10-day expiry no longer applies to it."""
     tracking = (tracking_number or "").strip()
     if len(tracking) > 60:
-        raise RefundRefused("too_long", "at most 60 characters", field="tracking_number")
+        raise RefundRefused("too_long", _("at most 60 characters"), field="tracking_number")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in tracking):
         raise RefundRefused(
             "control_characters",
-            "letters, digits and punctuation only (no control characters)",
+            _("letters, digits and punctuation only (no control characters)"),
             field="tracking_number",
         )
     with transaction.atomic():
         locked = _locked(refund)
         if locked.account.user_id != getattr(_user(actor), "pk", None):
-            raise RefundRefused("refund", "only the member can report their own shipment", field="refund")
+            raise RefundRefused("refund", _("only the member can report their own shipment"), field="refund")
         _require(locked, RefundStatus.AUTHORIZED)
         if locked.skips_return:
             raise RefundRefused(
-                "wrong_status", "nothing is returned for a store pick-up correction", field="status"
+                "wrong_status", _("nothing is returned for a store pick-up correction"), field="status"
             )
         if locked.shipped_on is None:
             locked.shipped_on = clock.today()

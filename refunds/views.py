@@ -9,15 +9,15 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from accounts.members import member_or_404
 from accounts.models import Account, Order
-from plexus_office.platform.errors import form_add_refusal
 from plexus_office.platform.roles import CUSTOMER_SERVICE, FINANCE, RETURNS, member_of
-from refunds.forms import RefundRequestForm
+from refunds.filing import quote_then_file
 from refunds.models import Refund, RefundChannel, RefundLine
-from refunds.selectors import direct_sales_of, orders_for_refund, refund_pay_window, refund_quote, refunds_of
-from refunds.services import RefundRefused, refund_mark_shipped, refund_request
+from refunds.selectors import direct_sales_of, orders_for_refund, refund_pay_window, refunds_of
+from refunds.services import RefundRefused, refund_mark_shipped
 
 
 def _request_page(
@@ -25,52 +25,22 @@ def _request_page(
 ):
     """The Request Refund Form: pick an order, its products, the condition and the return method; the
     quote (one return, one deduction) is shown before filing. ``?order=REF&sku=SKU`` preselects."""
-    selected = None
-    if request.method == "GET" and request.GET.get("order"):
-        selected = next((o for o in orders if o.ref == request.GET["order"]), None)
-    form = RefundRequestForm(
-        request.POST or None,
-        orders=orders,
-        selected=selected,
-        initial_skus=request.GET.getlist("sku") if selected is not None else [],
-    )
-    quote = None
-    if request.method == "POST" and form.is_valid():
-        order = form.cleaned_data["order"]
-        products = form.chosen_products()
-        buyer = order.account
-        quote = refund_quote(
-            account=buyer,
-            order=order,
-            products=products,
-            reason=form.cleaned_data["reason"],
-            return_method=form.cleaned_data["return_method"],
+    filing = quote_then_file(request, orders=orders, channel=channel)
+    if filing.refund is not None:
+        made = filing.refund
+        messages.success(
+            request,
+            _(
+                "Refund request #%(number)s sent (%(products)s): one return, one package. "
+                "Customer Service answers within 2 business days."
+            )
+            % {"number": made.pk, "products": made.skus},
         )
-        if request.POST.get("action") == "submit" and quote.eligible:
-            try:
-                made = refund_request(
-                    account=buyer,
-                    order=order,
-                    products=products,
-                    reason=form.cleaned_data["reason"],
-                    return_method=form.cleaned_data["return_method"],
-                    actor=request.user,
-                    channel=channel,
-                )
-            except RefundRefused as refusal:
-                form_add_refusal(form, refusal)
-            else:
-                messages.success(
-                    request,
-                    f"Refund request #{made.pk} sent ({made.skus}): one return, one package. "
-                    "Customer Service answers within 2 business days.",
-                )
-                if channel == RefundChannel.MEMBER:
-                    return redirect("refunds:detail", pk=made.pk)
-                return redirect("refunds:sales")
-        if not quote.eligible:
-            form.add_error(None, quote.message)
-    context = {"form": form, "quote": quote, "account": account, **extra}
+        if channel == RefundChannel.MEMBER:
+            return redirect("refunds:detail", pk=made.pk)
+        return redirect("refunds:sales")
+    form = filing.form
+    context = {"form": form, "quote": filing.quote, "account": account, **extra}
     return TemplateResponse(request, template, context, status=400 if form.errors else 200)
 
 
@@ -140,7 +110,7 @@ def detail(request, pk: int):
         except RefundRefused as refusal:
             messages.error(request, refusal.message)
         else:
-            messages.success(request, "Thank you: we recorded that your return is on its way.")
+            messages.success(request, _("Thank you: we recorded that your return is on its way."))
         return redirect("refunds:detail", pk=refund.pk)
     return TemplateResponse(
         request, "refunds/detail.html", {"refund": refund, "pay_window": refund_pay_window(refund)}
