@@ -115,24 +115,26 @@ class CardChoiceForm(forms.Form):
 
 class NewsletterForm(forms.Form):
     opt_in = forms.BooleanField(
-        label="Yes, send me the Plexus Email Newsletter. I can unsubscribe at any time.", required=False
+        label=_("Yes, send me the Plexus Email Newsletter. I can unsubscribe at any time."), required=False
     )
 
 
 class DropshipForm(forms.Form):
-    product = forms.ModelChoiceField(queryset=Product.objects.order_by("name"), empty_label=None)
-    qty = forms.IntegerField(label="Quantity", min_value=1, max_value=10, initial=1)
-    ship_to_name = forms.CharField(label="Recipient name", max_length=200)
-    locals().update(_address_fields("ship_to_", "Recipient"))
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.order_by("name"), empty_label=None
+    )
+    qty = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=10, initial=1)
+    ship_to_name = forms.CharField(label=_("Recipient name"), max_length=200)
+    locals().update(_address_fields("ship_to_", _("Street")))
     # One-time key rendered with the form: a double submit of the same form places one order.
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label="Why are you leaving? (optional)", max_length=200, required=False)
+    reason = forms.CharField(label=_("Why are you leaving? (optional)"), max_length=200, required=False)
     confirm = forms.BooleanField(
-        label="I understand my membership and subscription end now.",
-        error_messages={"required": "Tick the box to confirm you want to cancel."},
+        label=_("I understand my membership and subscription end now."),
+        error_messages={"required": _("Tick the box to confirm you want to cancel.")},
     )
 
 

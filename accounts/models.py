@@ -363,11 +363,11 @@ class MembershipFeePayment(models.Model):
 
 
 class CommissionKind(models.TextChoices):
-    BUSINESS_BUILDER_BONUS = "business_builder_bonus", "Business Builder Bonus"
-    VIP_CUSTOMER_BONUS = "vip_customer_bonus", "VIP Customer Bonus"
-    COMMISSION = "commission", "Commission"
-    INCENTIVE = "incentive", "Incentive"
-    ADJUSTMENT = "adjustment", "Negative adjustment"
+    BUSINESS_BUILDER_BONUS = "business_builder_bonus", _("Business Builder Bonus")
+    VIP_CUSTOMER_BONUS = "vip_customer_bonus", _("VIP Customer Bonus")
+    COMMISSION = "commission", _("Commission")
+    INCENTIVE = "incentive", _("Incentive")
+    ADJUSTMENT = "adjustment", _("Negative adjustment")
 
 
 class CommissionStatus(models.TextChoices):

@@ -111,6 +111,10 @@ class NotificationSerializer(serializers.Serializer):
     event = serializers.CharField()
     title = serializers.CharField()
     body = serializers.CharField()
+    summary = serializers.CharField(
+        allow_blank=True,
+        help_text="Short HTML in the member's language, relative links; empty on old entries.",
+    )
     link = serializers.CharField()
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)

@@ -270,6 +270,7 @@ class NotificationListView(APIView):
                 "event": e.event,
                 "title": e.title,
                 "body": e.body,
+                "summary": e.summary,
                 "link": e.link,
                 "created_at": e.created_at,
                 "read_at": e.read_at,

@@ -3,42 +3,43 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CardAddForm, PersonalInfoForm
 
 KIND_CHOICES = [
-    ("vip_customer", "VIP Customer: products at member prices, with a monthly subscription if you like"),
-    ("ambassador", "Brand Ambassador: share Plexus and build a business (annual membership fee)"),
+    ("vip_customer", _("VIP Customer: products at member prices, with a monthly subscription if you like")),
+    ("ambassador", _("Brand Ambassador: share Plexus and build a business (annual membership fee)")),
 ]
 
 
 class KindForm(forms.Form):
     kind = forms.ChoiceField(
-        label="How would you like to join?", choices=KIND_CHOICES, widget=forms.RadioSelect
+        label=_("How would you like to join?"), choices=KIND_CHOICES, widget=forms.RadioSelect
     )
 
 
 class SponsorForm(forms.Form):
     sponsor_number = forms.IntegerField(
-        label="Your sponsor's account number",
+        label=_("Your sponsor's account number"),
         min_value=1,
         max_value=2**53,
         required=False,
-        help_text="The Brand Ambassador who introduced you to Plexus.",
+        help_text=_("The Brand Ambassador who introduced you to Plexus."),
     )
 
 
 class DetailsForm(PersonalInfoForm):
-    email = forms.EmailField(label="Email address", max_length=254)
+    email = forms.EmailField(label=_("Email address"), max_length=254)
     password = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 8 characters; not only digits; not a common password.",
+        help_text=_("At least 8 characters; not only digits; not a common password."),
     )
     # Honeypot: hidden from people by CSS; a bot that fills every field gives itself away.
     website = forms.CharField(
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )

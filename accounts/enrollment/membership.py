@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from accounts.enrollment.services import FEE_TERM_MONTHS, membership_fee
 from accounts.models import (
@@ -32,6 +33,7 @@ from plexus_office.dates import add_months
 from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
 from plexus_office.platform.gateway import CardDeclined, GatewayError, GatewayTimeout, get_gateway
+from plexus_office.platform.l10n import long_date
 from plexus_office.platform.models import EmailOutbox
 from plexus_office.platform.notifications import notify
 
@@ -79,15 +81,21 @@ def membership_summary(*, account: Account, as_of: date | None = None) -> Member
 
 def _holder_card(*, account: Account, actor: User, card_id: int | None) -> SavedCard:
     if actor is None or account.user_id != getattr(actor, "pk", None):
-        raise Refused("not_holder", "Only the account holder can pay their membership fee.")
+        raise Refused("not_holder", gettext("Only the account holder can pay their membership fee."))
     if account.status != AccountStatus.ACTIVE:
-        raise Refused("account_cancelled", "This account is cancelled.")
+        raise Refused("account_cancelled", gettext("This account is cancelled."))
     cards = SavedCard.objects.filter(account=account, removed_at__isnull=True)
     card = cards.filter(pk=card_id).first() if card_id else cards.filter(is_default=True).first()
     if card is None:
-        raise Refused("no_card", "Choose one of your saved cards (add one on Manage Cards).", field="card")
+        raise Refused(
+            "no_card", gettext("Choose one of your saved cards (add one on Manage Cards)."), field="card"
+        )
     if not card_is_valid(card, as_of=clock.today()):
-        raise Refused("card_expired", f"The card {card} has expired; choose another.", field="card")
+        raise Refused(
+            "card_expired",
+            gettext("The card %(card)s has expired; choose another.") % {"card": card},
+            field="card",
+        )
     return card
 
 
@@ -101,11 +109,13 @@ def _charge(*, card: SavedCard, amount: Decimal, key: str) -> str:
     except GatewayTimeout:
         raise Refused(
             "gateway_timeout",
-            "The payment service did not answer in time; nothing was charged.",
+            gettext("The payment service did not answer in time; nothing was charged."),
             field="card",
         ) from None
     except CardDeclined as exc:
-        raise Refused("card_declined", f"{exc} Nothing was charged.", field="card") from None
+        raise Refused(
+            "card_declined", gettext("%(answer)s Nothing was charged.") % {"answer": exc}, field="card"
+        ) from None
     except GatewayError as exc:
         raise Refused("card_error", str(exc), field="card") from None
 
@@ -113,7 +123,7 @@ def _charge(*, card: SavedCard, amount: Decimal, key: str) -> str:
 def membership_fee_pay(*, account: Account, actor: User, card_id: int | None = None) -> MembershipFeePayment:
     """Pay (or renew) the annual fee with a saved card: one charge and one receipt per due date."""
     if account.kind != AccountKind.AMBASSADOR or account.is_corporate:
-        raise Refused("not_ambassador", "Only Brand Ambassadors pay the membership fee.")
+        raise Refused("not_ambassador", gettext("Only Brand Ambassadors pay the membership fee."))
     card = _holder_card(account=account, actor=actor, card_id=card_id)
     day = clock.today()
     summary = membership_summary(account=account, as_of=day)
@@ -124,8 +134,8 @@ def membership_fee_pay(*, account: Account, actor: User, card_id: int | None = N
     if not summary.can_pay:
         raise Refused(
             "not_due_yet",
-            f"Your membership is paid until {summary.due_on:%B %-d, %Y}; renewal opens on "
-            f"{summary.pay_opens_on:%B %-d, %Y}.",
+            gettext("Your membership is paid until %(due)s; renewal opens on %(opens)s.")
+            % {"due": long_date(summary.due_on), "opens": long_date(summary.pay_opens_on)},
         )
     amount = membership_fee()
     charge_id = _charge(card=card, amount=amount, key=key)
@@ -167,7 +177,7 @@ def membership_fee_pay(*, account: Account, actor: User, card_id: int | None = N
 def membership_upgrade(*, account: Account, actor: User, card_id: int | None = None) -> Account:
     """A VIP Customer becomes a Brand Ambassador: pays the fee; keeps number, sponsor and orders."""
     if account.kind != AccountKind.VIP_CUSTOMER:
-        raise Refused("not_vip_customer", "Only VIP Customers can upgrade to Brand Ambassador.")
+        raise Refused("not_vip_customer", gettext("Only VIP Customers can upgrade to Brand Ambassador."))
     card = _holder_card(account=account, actor=actor, card_id=card_id)
     day = clock.today()
     key = f"upgrade:{account.pk}"

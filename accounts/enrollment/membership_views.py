@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.enrollment.membership import membership_fee_pay, membership_summary, membership_upgrade
@@ -14,6 +15,7 @@ from accounts.selectors import card_is_valid
 from accounts.views.common import member_view, signed_in_user
 from plexus_office import clock
 from plexus_office.platform.errors import Refused
+from plexus_office.platform.l10n import long_date, money
 
 
 def _card_id(request: HttpRequest) -> int | None:
@@ -58,8 +60,8 @@ def membership_pay(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Thank you: {payment.amount} paid. "
-            f"Your membership now runs until {payment.covers_until:%B %-d, %Y}.",
+            gettext("Thank you: %(amount)s paid. Your membership now runs until %(day)s.")
+            % {"amount": money(payment.amount), "day": long_date(payment.covers_until)},
         )
     return redirect("membership:home")
 
@@ -77,7 +79,7 @@ def membership_upgrade_view(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            "Welcome, Brand Ambassador! "
-            f"Your membership runs until {upgraded.membership_fee_due_on:%B %-d, %Y}.",
+            gettext("Welcome, Brand Ambassador! Your membership runs until %(day)s.")
+            % {"day": long_date(upgraded.membership_fee_due_on)},
         )
     return redirect("membership:home")

@@ -12,9 +12,11 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from accounts.models import CORPORATE_SPONSOR_NUMBER, Account, AccountKind, AccountStatus
 from plexus_office.platform.errors import Refused
+from plexus_office.platform.l10n import short_date
 
 MAX_ACCOUNT_NUMBER = 9_223_372_036_854_775_807  # BigIntegerField
 
@@ -35,7 +37,9 @@ def clean_email(value: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": f"email: {value!r} is not a valid email address"}) from None
+        raise ValidationError(
+            {"email": gettext("email: %(value)s is not a valid email address") % {"value": repr(value)}}
+        ) from None
     return email
 
 
@@ -47,9 +51,15 @@ def check_number(number: int | None) -> None:
     if number is None:
         return
     if not 1 <= number <= MAX_ACCOUNT_NUMBER:
-        raise ValidationError({"number": f"number: {number} is not a valid account number"})
+        raise ValidationError(
+            {"number": gettext("number: %(number)s is not a valid account number") % {"number": number}}
+        )
     if Account.objects.filter(number=number).exists():
-        raise Refused("number_taken", f"number: account {number} already exists", field="number")
+        raise Refused(
+            "number_taken",
+            gettext("number: account %(number)s already exists") % {"number": number},
+            field="number",
+        )
 
 
 def eligible_sponsor(sponsor_number: int | None, *, day: date) -> Account:
@@ -57,20 +67,25 @@ def eligible_sponsor(sponsor_number: int | None, *, day: date) -> Account:
     number = CORPORATE_SPONSOR_NUMBER if sponsor_number is None else sponsor_number
     sponsor = Account.objects.filter(number=number).first()
     if sponsor is None:
-        raise Refused("sponsor_not_found", f"sponsor: no account {number}", field="sponsor")
+        raise Refused(
+            "sponsor_not_found",
+            gettext("sponsor: no account %(number)s") % {"number": number},
+            field="sponsor",
+        )
     if sponsor.number == CORPORATE_SPONSOR_NUMBER:
         return sponsor  # the Corporate Sponsor "2" designation: enrolling without a sponsor
     if sponsor.kind != AccountKind.AMBASSADOR or sponsor.is_corporate:
         raise Refused(
             "sponsor_not_eligible",
-            f"sponsor: account {number} is not a Brand Ambassador",
+            gettext("sponsor: account %(number)s is not a Brand Ambassador") % {"number": number},
             field="sponsor",
             sponsor=number,
         )
     if not Account.objects.filter(live_on(day), pk=sponsor.pk).exists():
         raise Refused(
             "sponsor_not_eligible",
-            f"sponsor: account {number} is not active on {day.isoformat()}",
+            gettext("sponsor: account %(number)s is not active on %(day)s")
+            % {"number": number, "day": short_date(day)},
             field="sponsor",
             sponsor=number,
         )
@@ -82,6 +97,9 @@ def check_enrollment(*, email: str, sponsor_number: int | None, number: int | No
     check_number(number)
     if email_in_use(email, day=day):
         raise Refused(
-            "email_in_use", f"email: {email} already belongs to a live account", field="email", email=email
+            "email_in_use",
+            gettext("email: %(email)s already belongs to a live account") % {"email": email},
+            field="email",
+            email=email,
         )
     return eligible_sponsor(sponsor_number, day=day)

@@ -18,6 +18,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.enrollment.api import EnrollmentThrottle
@@ -45,12 +47,12 @@ SESSION = "enrollment"
 DONE = "enrollment_done"
 STEPS = ["kind", "sponsor", "details", "products", "card", "review"]
 STEP_LABELS = {
-    "kind": "Membership",
-    "sponsor": "Sponsor",
-    "details": "Your details",
-    "products": "Products",
-    "card": "Payment",
-    "review": "Review",
+    "kind": _("Membership"),
+    "sponsor": _("Sponsor"),
+    "details": _("Your details"),
+    "products": _("Products"),
+    "card": _("Payment"),
+    "review": _("Review"),
 }
 
 
@@ -162,7 +164,9 @@ def _sponsor(request: HttpRequest) -> HttpResponse:
             if number is None or number == CORPORATE_SPONSOR_NUMBER:
                 form.add_error(
                     "sponsor_number",
-                    "Enter your sponsor's account number, or choose \u201cI don't have a sponsor\u201d.",
+                    gettext(
+                        "Enter your sponsor's account number, or choose \u201cI don't have a sponsor\u201d."
+                    ),
                 )
             else:
                 try:
@@ -183,8 +187,12 @@ def _sponsor(request: HttpRequest) -> HttpResponse:
 
 def _sponsor_message(refusal: Refused, number: int) -> str:
     if refusal.code == "sponsor_not_found":
-        return f"There is no account {number}. Check the number with your sponsor."
-    return f"Account {number} cannot sponsor new members (only active Brand Ambassadors can)."
+        return gettext("There is no account %(number)s. Check the number with your sponsor.") % {
+            "number": number
+        }
+    return gettext("Account %(number)s cannot sponsor new members (only active Brand Ambassadors can).") % {
+        "number": number
+    }
 
 
 @sensitive_post_parameters("password")
@@ -198,7 +206,7 @@ def _details(request: HttpRequest) -> HttpResponse:
         if data.get("website"):
             # A bot filled the hidden field: nothing is kept, and it is told nothing useful.
             request.session.pop(SESSION, None)
-            return HttpResponse("We could not process this enrollment.", status=400)
+            return HttpResponse(gettext("We could not process this enrollment."), status=400)
         email = data["email"].strip()
         try:
             profile = clean_profile(request.POST.dict(), phone=data.get("phone", ""))
@@ -208,7 +216,9 @@ def _details(request: HttpRequest) -> HttpResponse:
         if email_in_use(email, day=clock.today()):
             form.add_error(
                 "email",
-                "This email address belongs to a live account. Sign in instead, or use another address.",
+                gettext(
+                    "This email address belongs to a live account. Sign in instead, or use another address."
+                ),
             )
         try:
             validate_password(data["password"], user=User(username="new", email=email))
@@ -257,14 +267,16 @@ def _products(request: HttpRequest) -> HttpResponse:
             except ValueError:
                 qty = -1
             if not 0 <= qty <= 10:
-                errors.append(f"{product.name}: choose a quantity from 0 to 10.")
+                errors.append(
+                    gettext("%(product)s: choose a quantity from 0 to 10.") % {"product": product.name}
+                )
             elif qty:
                 chosen[str(product.pk)] = qty
         subscribe = request.POST.get("subscribe") == "on"
         if state.get("kind") == "vip_customer" and not chosen:
-            errors.append("Choose at least one product for your first order.")
+            errors.append(gettext("Choose at least one product for your first order."))
         if subscribe and not chosen:
-            errors.append("A monthly subscription repeats your first order: choose its products.")
+            errors.append(gettext("A monthly subscription repeats your first order: choose its products."))
         if not errors:
             state["products"] = {"lines": chosen, "subscribe": subscribe}
             _save(request, state)
@@ -364,7 +376,7 @@ def _review(request: HttpRequest) -> HttpResponse:
                 {
                     "quote": quote,
                     "lines": enrollment.lines,
-                    "error": "Too many enrollments from your network; try again later.",
+                    "error": gettext("Too many enrollments from your network; try again later."),
                 },
                 status=429,
             )

@@ -11,8 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
 
 from accounts.models import Account, Fulfillment, Order, OrderLine
+from plexus_office.platform.l10n import money as _money
+from plexus_office.platform.l10n import short_date
 
 ZERO = Decimal("0.00")
 PAGE_SIZE = 20
@@ -76,27 +79,40 @@ def order_status(order: Order) -> OrderStatus:
     }
     products = {line.product_id for line in order.lines.all()}
     if refunded_products and products and refunded_products >= products:
-        return OrderStatus("refunded", "Refunded", f"{refunded_amount(order)} back to the card")
+        return OrderStatus(
+            "refunded",
+            gettext("Refunded"),
+            gettext("%(amount)s back to the card") % {"amount": _money(refunded_amount(order))},
+        )
     if refunded_products:
-        return OrderStatus("partly_refunded", "Partly refunded", f"{refunded_amount(order)} back to the card")
+        return OrderStatus(
+            "partly_refunded",
+            gettext("Partly refunded"),
+            gettext("%(amount)s back to the card") % {"amount": _money(refunded_amount(order))},
+        )
     if order.fulfillment == Fulfillment.PICKUP:
         if order.picked_up:
-            return OrderStatus("picked_up", "Picked up at the Scottsdale Product Store")
-        return OrderStatus("awaiting_pickup", "Awaiting pick-up at the Scottsdale Product Store")
+            return OrderStatus("picked_up", gettext("Picked up at the Scottsdale Product Store"))
+        return OrderStatus("awaiting_pickup", gettext("Awaiting pick-up at the Scottsdale Product Store"))
     shipment = getattr(order, "shipment", None) if _has_shipment(order) else None
     if shipment is not None and shipment.delivered_on:
         return OrderStatus(
             "delivered",
-            "Delivered",
-            f"{shipment.delivered_on:%Y-%m-%d} ({shipment.carrier} {shipment.tracking_number})",
+            gettext("Delivered"),
+            f"{short_date(shipment.delivered_on)} ({shipment.carrier} {shipment.tracking_number})",
         )
     if shipment is not None:
         return OrderStatus(
             "shipped",
-            "Shipped",
-            f"{shipment.carrier}, tracking {shipment.tracking_number}, on {shipment.shipped_on}",
+            gettext("Shipped"),
+            gettext("%(carrier)s, tracking %(tracking)s, on %(day)s")
+            % {
+                "carrier": shipment.carrier,
+                "tracking": shipment.tracking_number,
+                "day": short_date(shipment.shipped_on),
+            },
         )
-    return OrderStatus("paid", "Paid", "being prepared for shipping")
+    return OrderStatus("paid", gettext("Paid"), gettext("being prepared for shipping"))
 
 
 def _has_shipment(order: Order) -> bool:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import SavedCard, Subscription, SubscriptionStatus
@@ -29,6 +30,7 @@ from accounts.subscriptions.services import (
 from accounts.views.common import member_view, signed_in_user
 from plexus_office import clock
 from plexus_office.platform.errors import Refused
+from plexus_office.platform.l10n import money, short_date
 
 
 @member_view
@@ -99,61 +101,74 @@ def _autoship_post(request: HttpRequest, account, subscription: Subscription) ->
                         quantities[int(key[4:])] = int(value or 0)
                     except ValueError:
                         raise Refused(
-                            "bad_quantity", f"Quantity: {value!r} is not a whole number.", field="items"
+                            "bad_quantity",
+                            gettext("Quantity: %(value)s is not a whole number.") % {"value": repr(value)},
+                            field="items",
                         ) from None
             subscription_items_set(account=account, actor=actor, quantities=quantities)
             messages.success(
-                request, "Your subscription's products were saved; we emailed you a confirmation."
+                request, gettext("Your subscription's products were saved; we emailed you a confirmation.")
             )
         elif action == "charge_day":
             try:
                 day = int(request.POST.get("charge_day", ""))
             except ValueError:
                 raise Refused(
-                    "bad_charge_day", "Charge day: choose a day from 1 to 28.", field="charge_day"
+                    "bad_charge_day", gettext("Charge day: choose a day from 1 to 28."), field="charge_day"
                 ) from None
             sub = subscription_charge_day_set(account=account, actor=actor, day=day)
             messages.success(
-                request, f"Your subscription now charges on day {day}; next charge on {sub.next_charge_on}."
+                request,
+                gettext("Your subscription now charges on day %(day)s; next charge on %(next)s.")
+                % {"day": day, "next": short_date(sub.next_charge_on)},
             )
         elif action == "card":
             try:
                 card_id = int(request.POST.get("card", ""))
             except ValueError:
-                raise Refused("bad_card", "Card: choose one of your cards.", field="card") from None
+                raise Refused("bad_card", gettext("Card: choose one of your cards."), field="card") from None
             subscription_card_set(account=account, actor=actor, card_id=card_id)
-            messages.success(request, "Your subscription is now paid with this card.")
+            messages.success(request, gettext("Your subscription is now paid with this card."))
         elif action == "retry":
             row = subscription_charge_retry(account=account, actor=actor)
             if row is None:
-                messages.info(request, "Nothing is owed on your subscription.")
+                messages.info(request, gettext("Nothing is owed on your subscription."))
             elif row.status == "paid":
                 messages.success(
                     request,
-                    f"Charged {row.amount}: order {row.order.ref if row.order else ''} is on its way.",
+                    gettext("Charged %(amount)s: order %(ref)s is on its way.")
+                    % {"amount": money(row.amount), "ref": row.order.ref if row.order else ""},
                 )
             else:
-                messages.error(request, f"The charge was declined again: {row.last_error}")
+                messages.error(
+                    request, gettext("The charge was declined again: %(error)s") % {"error": row.last_error}
+                )
         elif action == "skip":
             sub = subscription_skip_next(account=account, actor=actor)
             messages.success(
-                request, f"Skipped the order of {sub.skipped_charge_on}; next charge on {sub.next_charge_on}."
+                request,
+                gettext("Skipped the order of %(day)s; next charge on %(next)s.")
+                % {"day": short_date(sub.skipped_charge_on), "next": short_date(sub.next_charge_on)},
             )
         elif action == "pause":
             subscription_pause(account=account, actor=actor)
-            messages.success(request, "Your subscription is paused.")
+            messages.success(request, gettext("Your subscription is paused."))
         elif action == "resume":
             sub = subscription_resume(account=account, actor=actor)
             messages.success(
-                request, f"Your subscription is active again; next charge on {sub.next_charge_on}."
+                request,
+                gettext("Your subscription is active again; next charge on %(next)s.")
+                % {"next": short_date(sub.next_charge_on)},
             )
         elif action == "cancel":
             if request.POST.get("confirm") != "yes":
-                raise Refused("confirm", "Tick the box to confirm you want to cancel.", field="confirm")
+                raise Refused(
+                    "confirm", gettext("Tick the box to confirm you want to cancel."), field="confirm"
+                )
             subscription_cancel(account=account, actor=actor)
-            messages.success(request, "Your subscription is cancelled.")
+            messages.success(request, gettext("Your subscription is cancelled."))
         else:
-            raise Refused("bad_action", "Unknown action.")
+            raise Refused("bad_action", gettext("Unknown action."))
     except Refused as refusal:
         messages.error(request, refusal.message)
     except ValidationError as exc:  # the card service's field errors

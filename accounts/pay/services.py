@@ -48,7 +48,7 @@ def line_kind(entry: CommissionEntry) -> str:
 def line_description(entry: CommissionEntry) -> str:
     kind = line_kind(entry)
     order_ref = entry.order.ref if entry.order_id and entry.order else ""
-    label = CommissionKind(entry.kind).label if entry.kind in CommissionKind.values else entry.kind
+    label = str(CommissionKind(entry.kind).label) if entry.kind in CommissionKind.values else entry.kind
     if kind == StatementLineKind.EARNED:
         return f"{label} on order {order_ref}" if order_ref else label
     if kind == StatementLineKind.REVERSAL:
@@ -273,6 +273,7 @@ def _write(run: PayRun, figures: list[EarnerFigures], *, day: date) -> None:
                 "event": "accounts_pay_statement",
                 "context": {
                     "period": f"{run.period:%B %Y}",
+                    "period_on": run.period.isoformat(),  # shown in the recipient's language
                     "earnings": str(earners[account.pk].earnings),
                     "reversals": str(earners[account.pk].reversals),
                     "carried_in": str(earners[account.pk].carried_in),

@@ -11,6 +11,7 @@ import logging
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.flags import flags_refresh
 from accounts.models import Account, AccountStatus, SavedCard, Subscription, SubscriptionStatus
@@ -30,13 +31,13 @@ def check_card_input(*, number: str, exp_month: int, exp_year: int, cvv: str) ->
     digits = "".join(ch for ch in str(number or "") if ch not in " -")
     brand = ""
     if not digits.isdigit() or not 13 <= len(digits) <= 19:
-        errors["number"] = "Enter the 13 to 19 digits on the card."
+        errors["number"] = gettext("Enter the 13 to 19 digits on the card.")
     elif not luhn_valid(digits):
-        errors["number"] = "This card number is not valid; check the digits."
+        errors["number"] = gettext("This card number is not valid; check the digits.")
     else:
         brand = card_brand(digits)
         if not brand:
-            errors["number"] = "We accept Visa, Mastercard, American Express and Discover."
+            errors["number"] = gettext("We accept Visa, Mastercard, American Express and Discover.")
     try:
         month, year = int(exp_month), int(exp_year)
     except (TypeError, ValueError):
@@ -45,15 +46,15 @@ def check_card_input(*, number: str, exp_month: int, exp_year: int, cvv: str) ->
         year += 2000
     today = clock.today()
     if not 1 <= month <= 12:
-        errors["exp_month"] = "Choose the expiry month (1 to 12)."
+        errors["exp_month"] = gettext("Choose the expiry month (1 to 12).")
     elif not 2000 <= year <= today.year + 25:
-        errors["exp_year"] = "Enter the expiry year printed on the card."
+        errors["exp_year"] = gettext("Enter the expiry year printed on the card.")
     elif (year, month) < (today.year, today.month):
-        errors["exp_year"] = f"This card expired ({month:02d}/{year})."
+        errors["exp_year"] = gettext("This card expired (%(expiry)s).") % {"expiry": f"{month:02d}/{year}"}
     cvv_text = str(cvv or "").strip()
     cvv_len = 4 if brand == "Amex" else 3
     if not cvv_text.isdigit() or len(cvv_text) != cvv_len:
-        errors["cvv"] = f"Enter the {cvv_len}-digit security code."
+        errors["cvv"] = gettext("Enter the %(count)s-digit security code.") % {"count": cvv_len}
     if errors:
         raise ValidationError(errors)
     return digits
@@ -76,7 +77,7 @@ def _own_card(*, account: Account, card_id: int) -> SavedCard:
         .first()
     )
     if card is None:
-        raise SelfServiceError({"card": "No such card on your account."})
+        raise SelfServiceError({"card": gettext("No such card on your account.")})
     return card
 
 
@@ -98,15 +99,17 @@ def card_add(
     """
     require_holder(account=account, actor=actor)
     if account.status != AccountStatus.ACTIVE:
-        raise SelfServiceError("This account is cancelled; its information can no longer be changed.")
+        raise SelfServiceError(
+            gettext("This account is cancelled; its information can no longer be changed.")
+        )
     digits = check_card_input(number=number, exp_month=exp_month, exp_year=exp_year, cvv=cvv)
     name = (holder_name or "").strip()
     postal = (postal_code or "").strip().upper()
     errors = {}
     if not name:
-        errors["holder_name"] = "Enter the name on the card."
+        errors["holder_name"] = gettext("Enter the name on the card.")
     if not postal:
-        errors["postal_code"] = "Enter the card's billing postal code."
+        errors["postal_code"] = gettext("Enter the card's billing postal code.")
     if errors:
         raise ValidationError(errors)
     # A double submit (or the same card typed twice) must not put two copies on file: checked before
@@ -121,8 +124,8 @@ def card_add(
     if already is not None:
         raise ValidationError(
             {
-                "number": f"This card (ending {already.last4}, {already.exp_month:02d}/{already.exp_year}) "
-                "is already on file."
+                "number": gettext("This card (ending %(last4)s, %(expiry)s) is already on file.")
+                % {"last4": already.last4, "expiry": f"{already.exp_month:02d}/{already.exp_year}"}
             }
         )
     # The gateway is outside our transaction (its records must survive whatever we do next).
@@ -136,7 +139,9 @@ def card_add(
             postal_code=postal,
         )
     except GatewayTimeout:
-        raise SelfServiceError("The payment service did not answer in time; please try again.") from None
+        raise SelfServiceError(
+            gettext("The payment service did not answer in time; please try again.")
+        ) from None
     except GatewayError as exc:
         raise ValidationError({exc.field or "number": str(exc)}) from None
     with transaction.atomic():
@@ -208,9 +213,16 @@ def subscription_card_set(*, account: Account, actor: User, card_id: int) -> Sub
         card = _own_card(account=locked, card_id=card_id)
         subscription = _live_subscription(locked)
         if subscription is None:
-            raise SelfServiceError({"card": "You have no active subscription to pay with this card."})
+            raise SelfServiceError(
+                {"card": gettext("You have no active subscription to pay with this card.")}
+            )
         if (card.exp_year, card.exp_month) < (clock.today().year, clock.today().month):
-            raise SelfServiceError({"card": f"The card {card} has expired; choose or add another card."})
+            raise SelfServiceError(
+                {
+                    "card": gettext("The card %(card)s has expired; choose or add another card.")
+                    % {"card": card}
+                }
+            )
         before = str(subscription.card) if subscription.card else None
         subscription.card = card
         subscription.save(update_fields=["card"])
@@ -239,8 +251,11 @@ def card_remove(*, account: Account, actor: User, card_id: int) -> SavedCard:
         if subscription is not None and subscription.card_id == card.pk:
             raise SelfServiceError(
                 {
-                    "card": f"The card {card} pays your subscription: "
-                    "choose another card for the subscription first."
+                    "card": gettext(
+                        "The card %(card)s pays your subscription: "
+                        "choose another card for the subscription first."
+                    )
+                    % {"card": card}
                 }
             )
         was_default = card.is_default

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
 
 from accounts.models import Account, AccountStatus
 
@@ -23,7 +24,9 @@ def lock_live_account(account: Account) -> Account:
     """Lock the account row for the rest of the transaction; a cancelled account changes no more."""
     locked = Account.objects.select_for_update().get(pk=account.pk)
     if locked.status != AccountStatus.ACTIVE:
-        raise SelfServiceError("This account is cancelled; its information can no longer be changed.")
+        raise SelfServiceError(
+            gettext("This account is cancelled; its information can no longer be changed.")
+        )
     return locked
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.flags import flags_refresh
 from accounts.models import Account, Order, OrderLine, Product, SavedCard
@@ -49,9 +50,9 @@ def dropship_order_create(
     errors: dict[str, Any] = {}
     name = (ship_to_name or "").strip()
     if not name:
-        errors["ship_to_name"] = "Enter the recipient's name."
+        errors["ship_to_name"] = gettext("Enter the recipient's name.")
     if not isinstance(qty, int) or not 1 <= qty <= MAX_QTY:
-        errors["qty"] = f"Choose a quantity from 1 to {MAX_QTY}."
+        errors["qty"] = gettext("Choose a quantity from 1 to %(max)s.") % {"max": MAX_QTY}
     cleaned: dict[str, str] = {}
     try:
         cleaned = clean_address(address, prefix="ship_to_")
@@ -71,7 +72,9 @@ def dropship_order_create(
             return existing
         card = SavedCard.objects.filter(account=locked, is_default=True, removed_at__isnull=True).first()
         if card is None or not card_is_valid(card, as_of=clock.today()):
-            raise SelfServiceError({"card": "Add a valid default card on Manage Cards before ordering."})
+            raise SelfServiceError(
+                {"card": gettext("Add a valid default card on Manage Cards before ordering.")}
+            )
         order = Order.objects.create(
             ref=ref,
             account=locked,
@@ -97,7 +100,9 @@ def dropship_order_create(
         order.delete()
         # Gateway messages are safe to show (never card data); a timeout gets a plain retry hint.
         message = (
-            "The payment service did not answer; try again." if isinstance(exc, GatewayTimeout) else str(exc)
+            gettext("The payment service did not answer; try again.")
+            if isinstance(exc, GatewayTimeout)
+            else str(exc)
         )
         raise SelfServiceError({"card": message}) from None
     with transaction.atomic():
@@ -118,7 +123,6 @@ def dropship_order_create(
                     "context": order_confirmation_context(
                         order,
                         [(product.name, product.sku, qty, product.price, product.pv)],
-                        heading="Your order shipping to someone else",
                     ),
                     "link": f"/orders/{order.ref}/",
                 }

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.flags import flags_refresh
 from accounts.models import Account, AccountStatus
@@ -46,7 +47,7 @@ def account_profile_update(*, account: Account, actor: User, data: dict[str, Any
     errors: dict[str, Any] = {}
     name = str(data.get("name", "") or "").strip()
     if not name:
-        errors["name"] = "This field is required."
+        errors["name"] = gettext("This field is required.")
     values: dict[str, Any] = {"name": name}
     mailing: dict[str, str] = {}
     for prefix in ("mailing_", "shipping_"):
@@ -124,11 +125,11 @@ def email_change_request(*, account: Account, actor: User, new_email: str) -> Pe
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"new_email": "Enter a valid email address."}) from None
+        raise ValidationError({"new_email": gettext("Enter a valid email address.")}) from None
     with transaction.atomic():
         locked = lock_live_account(account)
         if email.lower() == locked.email.lower() and locked.email_bounced_at is None:
-            raise ValidationError({"new_email": "This is already your email address."})
+            raise ValidationError({"new_email": gettext("This is already your email address.")})
         # No refusal when another live account has this address: saying so would tell anyone whose
         # email it is. The link goes to that address; its owner cannot complete the change, because
         # confirming checks again (email_change_confirm refuses an address in use).
@@ -185,18 +186,20 @@ def email_change_confirm(*, token: str, actor: User) -> Account:
             .first()
         )
         if pending is None or pending.cancelled_at is not None:
-            raise SelfServiceError("This confirmation link is not valid (a newer one may have been sent).")
+            raise SelfServiceError(
+                gettext("This confirmation link is not valid (a newer one may have been sent).")
+            )
         if pending.confirmed_at is not None:
-            raise SelfServiceError("This email change was already confirmed.")
+            raise SelfServiceError(gettext("This email change was already confirmed."))
         require_holder(account=pending.account, actor=actor)
         now = clock.now()
         if now > pending.expires_at:
             raise SelfServiceError(
-                "This confirmation link has expired; ask for a new one on Personal Information."
+                gettext("This confirmation link has expired; ask for a new one on Personal Information.")
             )
         locked = lock_live_account(pending.account)
         if _email_taken(pending.new_email, exclude_pk=locked.pk):
-            raise SelfServiceError("This email address is now used by another account.")
+            raise SelfServiceError(gettext("This email address is now used by another account."))
         old_email = locked.email
         locked.email = pending.new_email
         locked.email_bounced_at = None
@@ -204,7 +207,7 @@ def email_change_confirm(*, token: str, actor: User) -> Account:
             with transaction.atomic():
                 locked.save(update_fields=["email", "email_bounced_at"])
         except IntegrityError:
-            raise SelfServiceError("This email address is now used by another account.") from None
+            raise SelfServiceError(gettext("This email address is now used by another account.")) from None
         if locked.user_id:
             # Password reset mails go to the login's address: keep it the same as the account's.
             User.objects.filter(pk=locked.user_id).update(email=locked.email)

@@ -298,6 +298,7 @@ def _attempt(row: SubscriptionCharge, items: list[SubscriptionItem], *, day: dat
 def _decline_notice(row: SubscriptionCharge, *, final: bool) -> dict[str, Any]:
     context = {
         "month": f"{row.month:%B %Y}",
+        "month_on": row.month.isoformat(),  # shown in the recipient's language
         "amount": str(row.amount),
         "error": row.last_error,
         "attempt": row.attempts,
@@ -319,17 +320,20 @@ def _order_notice(row: SubscriptionCharge, order: Order, items: list[Subscriptio
         "context": order_confirmation_context(
             order,
             [(i.product.name, i.product.sku, i.qty, i.product.price, i.product.pv) for i in items],
-            heading=f"Your subscription order for {row.month:%B %Y}",
+            month=row.month,
         ),
         "link": f"/orders/{order.ref}/",
     }
 
 
-def order_confirmation_context(order: Order, lines: list[tuple], *, heading: str) -> dict[str, Any]:
-    """The JSON-safe context of an order confirmation email (rendered when it is sent)."""
+def order_confirmation_context(
+    order: Order, lines: list[tuple], *, month: date | None = None
+) -> dict[str, Any]:
+    """The JSON-safe context of an order confirmation email (rendered when it is sent, in the
+    recipient's language): a subscription order names its ``month``, else it is a dropship order."""
     subtotal = sum((Decimal(price) * qty for _, _, qty, price, _ in lines), ZERO)
     return {
-        "heading": heading,
+        "month_on": month.isoformat() if month else "",
         "ref": order.ref,
         "ordered_on": order.ordered_on.isoformat(),
         "lines": [

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.flags import flags_refresh
 from accounts.models import Account, AccountStatus, Product, Subscription, SubscriptionStatus
@@ -19,6 +20,7 @@ from plexus_office import clock
 from plexus_office.dates import add_months, month_start
 from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
+from plexus_office.platform.l10n import short_date
 from plexus_office.platform.notifications import notify
 
 MAX_QTY = 10
@@ -26,18 +28,18 @@ MAX_QTY = 10
 
 def _holder(account: Account, actor: Any) -> None:
     if actor is None or not getattr(actor, "pk", None) or account.user_id != actor.pk:
-        raise Refused("not_holder", "Only the account holder can change the subscription.")
+        raise Refused("not_holder", gettext("Only the account holder can change the subscription."))
 
 
 def _lock(account: Account) -> Subscription:
     locked = Account.objects.select_for_update().get(pk=account.pk)
     if locked.status != AccountStatus.ACTIVE:
         raise Refused(
-            "account_cancelled", "This account is cancelled; its subscription can no longer change."
+            "account_cancelled", gettext("This account is cancelled; its subscription can no longer change.")
         )
     subscription = Subscription.objects.select_for_update(of=("self",)).filter(account=locked).first()
     if subscription is None:
-        raise Refused("no_subscription", "You have no monthly subscription.", field="subscription")
+        raise Refused("no_subscription", gettext("You have no monthly subscription."), field="subscription")
     subscription.account = locked
     return subscription
 
@@ -78,7 +80,10 @@ def subscription_items_set(*, account: Account, actor: Any, quantities: dict[int
     wanted: dict[int, int] = {}
     for product_id, qty in quantities.items():
         if not isinstance(qty, int) or isinstance(qty, bool) or not 0 <= qty <= MAX_QTY:
-            errors.append(f"Quantity of product {product_id}: choose 0 to {MAX_QTY}.")
+            errors.append(
+                gettext("Quantity of product %(product)s: choose 0 to %(max)s.")
+                % {"product": product_id, "max": MAX_QTY}
+            )
         elif qty:
             wanted[int(product_id)] = qty
     if errors:
@@ -86,17 +91,23 @@ def subscription_items_set(*, account: Account, actor: Any, quantities: dict[int
     products = {p.pk: p for p in Product.objects.filter(pk__in=list(wanted))}
     unknown = sorted(set(wanted) - set(products))
     if unknown:
-        raise Refused("unknown_product", f"Products: no such product {unknown}.", field="items")
+        raise Refused(
+            "unknown_product",
+            gettext("Products: no such product %(ids)s.") % {"ids": unknown},
+            field="items",
+        )
     if not wanted:
         raise Refused(
             "no_items",
-            "Products: keep at least one product (to stop the monthly order, pause or cancel it).",
+            gettext("Products: keep at least one product (to stop the monthly order, pause or cancel it)."),
             field="items",
         )
     with transaction.atomic():
         subscription = _lock(account)
         if subscription.status == SubscriptionStatus.CANCELLED:
-            raise Refused("subscription_cancelled", "The subscription is cancelled; start it again first.")
+            raise Refused(
+                "subscription_cancelled", gettext("The subscription is cancelled; start it again first.")
+            )
         before = {i.product.sku: i.qty for i in subscription.items.select_related("product")}
         SubscriptionItem.objects.filter(subscription=subscription).delete()
         SubscriptionItem.objects.bulk_create(
@@ -127,7 +138,7 @@ def subscription_charge_day_set(
 ) -> Subscription:
     _holder(account, actor)
     if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 28:
-        raise Refused("bad_charge_day", "Charge day: choose a day from 1 to 28.", field="charge_day")
+        raise Refused("bad_charge_day", gettext("Charge day: choose a day from 1 to 28."), field="charge_day")
     now = clock.today(today)
     with transaction.atomic():
         subscription = _lock(account)
@@ -162,12 +173,14 @@ def subscription_skip_next(*, account: Account, actor: Any, today: date | None =
     with transaction.atomic():
         subscription = _lock(account)
         if subscription.status != SubscriptionStatus.ACTIVE or subscription.next_charge_on is None:
-            raise Refused("not_active", "Only an active subscription with a next charge can skip a month.")
+            raise Refused(
+                "not_active", gettext("Only an active subscription with a next charge can skip a month.")
+            )
         if subscription.skipped_charge_on is not None:
             raise Refused(
                 "already_skipped",
-                f"You already skip the order of {subscription.skipped_charge_on:%Y-%m-%d}; "
-                "one month can be skipped at a time.",
+                gettext("You already skip the order of %(day)s; one month can be skipped at a time.")
+                % {"day": short_date(subscription.skipped_charge_on)},
             )
         skipped = subscription.next_charge_on
         subscription.skipped_charge_on = skipped
@@ -191,7 +204,7 @@ def subscription_pause(*, account: Account, actor: Any) -> Subscription:
     with transaction.atomic():
         subscription = _lock(account)
         if subscription.status != SubscriptionStatus.ACTIVE:
-            raise Refused("not_active", "Only an active subscription can be paused.")
+            raise Refused("not_active", gettext("Only an active subscription can be paused."))
         Subscription.objects.filter(pk=subscription.pk).update(
             status=SubscriptionStatus.PAUSED, next_charge_on=None
         )
@@ -213,9 +226,11 @@ def subscription_resume(*, account: Account, actor: Any, today: date | None = No
     with transaction.atomic():
         subscription = _lock(account)
         if subscription.status == SubscriptionStatus.ACTIVE:
-            raise Refused("already_active", "The subscription is already active.")
+            raise Refused("already_active", gettext("The subscription is already active."))
         if not subscription.items.exists():
-            raise Refused("no_items", "Products: choose at least one product before resuming.", field="items")
+            raise Refused(
+                "no_items", gettext("Products: choose at least one product before resuming."), field="items"
+            )
         before = subscription.status
         day = subscription.charge_day or min((now + timedelta(days=1)).day, 28)
         next_on = next_charge_after(subscription, day=day, after=now)
@@ -246,7 +261,7 @@ def subscription_cancel(*, account: Account, actor: Any, today: date | None = No
     with transaction.atomic():
         subscription = _lock(account)
         if subscription.status == SubscriptionStatus.CANCELLED:
-            raise Refused("already_cancelled", "The subscription is already cancelled.")
+            raise Refused("already_cancelled", gettext("The subscription is already cancelled."))
         before = subscription.status
         Subscription.objects.filter(pk=subscription.pk).update(
             status=SubscriptionStatus.CANCELLED, ended_on=now, next_charge_on=None, skipped_charge_on=None

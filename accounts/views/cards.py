@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -71,7 +72,11 @@ def card_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"Card {card.brand} ending {card.last4} was added.")
+            messages.success(
+                request,
+                gettext("Card %(brand)s ending %(last4)s was added.")
+                % {"brand": card.brand, "last4": card.last4},
+            )
             return redirect("account_cards")
     return _cards_page(request, account, form=form, status=400)
 
@@ -80,7 +85,7 @@ def _card_action(request: HttpRequest, action, done: str) -> HttpResponse:
     account = request.account  # type: ignore[attr-defined]
     form = CardChoiceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a card.")
+        messages.error(request, gettext("Choose a card."))
         return redirect("account_cards")
     try:
         action(account=account, actor=signed_in_user(request), card_id=form.cleaned_data["card"])
@@ -98,7 +103,7 @@ def _refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @require_POST
 @member_view
 def card_default(request: HttpRequest) -> HttpResponse:
-    return _card_action(request, card_set_default, "Your default card was changed.")
+    return _card_action(request, card_set_default, gettext("Your default card was changed."))
 
 
 @require_POST
@@ -107,7 +112,7 @@ def card_delete(request: HttpRequest) -> HttpResponse:
     account = request.account  # type: ignore[attr-defined]
     form = CardChoiceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a card.")
+        messages.error(request, gettext("Choose a card."))
         return redirect("account_cards")
     try:
         card_remove(account=account, actor=signed_in_user(request), card_id=form.cleaned_data["card"])
@@ -116,7 +121,7 @@ def card_delete(request: HttpRequest) -> HttpResponse:
         blocked = SavedCard.objects.filter(pk=form.cleaned_data["card"], account=account).first()
         messages.error(request, " ".join(exc.messages))
         return _cards_page(request, account, status=400, blocked_card=blocked)
-    messages.success(request, "The card was removed.")
+    messages.success(request, gettext("The card was removed."))
     return redirect("account_cards")
 
 

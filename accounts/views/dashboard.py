@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.flags import open_flags
@@ -71,7 +72,11 @@ def inbox_read(request: HttpRequest) -> HttpResponse:
     try:
         changed = inbox_mark_read(account=account, entry_ids=ids if ids else None)
     except ValueError:
-        messages.error(request, "Choose notifications to mark as read.")
+        messages.error(request, gettext("Choose notifications to mark as read."))
         return redirect("account_inbox")
-    messages.success(request, f"{changed} notification{'s' if changed != 1 else ''} marked as read.")
+    messages.success(
+        request,
+        ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", changed)
+        % {"count": changed},
+    )
     return redirect(request.POST.get("next") == "dashboard" and "dashboard" or "account_inbox")

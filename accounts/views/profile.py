@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.flags import open_flags
@@ -77,7 +78,7 @@ def personal(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Your personal information was saved.")
+            messages.success(request, gettext("Your personal information was saved."))
             return redirect("account_personal")
     return _personal_page(request, account, form=form, status=400)
 
@@ -97,8 +98,8 @@ def email_change(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"We sent a confirmation link to {form.cleaned_data['new_email']}. "
-                "Your email changes when you open it.",
+                gettext("We sent a confirmation link to %(email)s. Your email changes when you open it.")
+                % {"email": form.cleaned_data["new_email"]},
             )
             return redirect("account_personal")
     return _personal_page(request, account, email_form=form, status=400)
@@ -115,7 +116,7 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "accounts/email_confirm.html", {"token": token, "errors": exc.messages}, status=400
         )
-    messages.success(request, f"Your email address is now {account.email}.")
+    messages.success(request, gettext("Your email address is now %(email)s.") % {"email": account.email})
     return redirect("account_personal")
 
 
@@ -127,7 +128,9 @@ def info_confirm(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Thank you: your information is marked as current for the next 12 months.")
+        messages.success(
+            request, gettext("Thank you: your information is marked as current for the next 12 months.")
+        )
     return redirect(request.POST.get("next") == "dashboard" and "dashboard" or "account_personal")
 
 
@@ -143,9 +146,9 @@ def newsletter(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "You are signed up for the Email Newsletter."
+                gettext("You are signed up for the Email Newsletter.")
                 if form.cleaned_data["opt_in"]
-                else "You will no longer receive the Email Newsletter.",
+                else gettext("You will no longer receive the Email Newsletter."),
             )
             return redirect("account_newsletter")
     return render(request, "accounts/newsletter.html", {"account": account, "form": form})
@@ -175,8 +178,11 @@ def dropship(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Order {order.ref} will ship to {order.ship_to_name}. Your saved address was not changed; "
-                "we emailed you the order confirmation.",
+                gettext(
+                    "Order %(ref)s will ship to %(name)s. Your saved address was not changed; "
+                    "we emailed you the order confirmation."
+                )
+                % {"ref": order.ref, "name": order.ship_to_name},
             )
             return redirect("account_order", ref=order.ref)
     status = 400 if request.method == "POST" else 200
@@ -205,7 +211,7 @@ def cancel(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             logout(request)
-            messages.success(request, "Your membership was cancelled. We are sorry to see you go.")
+            messages.success(request, gettext("Your membership was cancelled. We are sorry to see you go."))
             return redirect("login")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/cancel.html", {"account": account, "form": form}, status=status)

@@ -26,6 +26,9 @@ class InboxEntry(models.Model):
     event = models.CharField(max_length=100)
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)
+    # What the member's inbox shows: short HTML rendered by our templates (autoescaped, relative links);
+    # ``body`` keeps the email's text for staff. Empty on entries written before summaries existed.
+    summary = models.TextField(blank=True, default="", db_default="")
     link = models.CharField(max_length=500, blank=True)
     # Set by notify_many: the entry is rendered from this context when first shown (bulk jobs skip
     # rendering 100k templates inside their transaction).

@@ -6,7 +6,10 @@ only the fast path (the beat sweep picks up anything the broker lost).
 
 Templates per event: ``templates/emails/<event>.subject.txt``, ``<event>.txt`` and ``<event>.html``
 (the HTML one is optional), rendered now with ``context`` plus ``recipient`` and ``site_url``. Event
-templates extend ``emails/base.txt`` / ``emails/base.html``.
+templates extend ``emails/base.txt`` / ``emails/base.html``. The inbox entry shows the optional
+``<event>.inbox.html``: a sentence or two in the recipient's language with relative links (without
+one, the first paragraph of the text email, escaped). Everything renders in the recipient's
+``preferred_language``.
 """
 
 from __future__ import annotations
@@ -70,7 +73,12 @@ def notify(
             return Notification(inbox=None, email=existing)
     rendered = render_event(event, {**context, "recipient": recipient, "link": absolute_link(link)})
     entry = InboxEntry.objects.create(
-        account=recipient, event=event, title=rendered.subject, body=rendered.text, link=link
+        account=recipient,
+        event=event,
+        title=rendered.subject,
+        body=rendered.text,
+        summary=rendered.inbox,
+        link=link,
     )
     email = None
     if recipient.email:
@@ -108,7 +116,7 @@ def notify_address(
         existing = EmailOutbox.objects.filter(key=key).first()
         if existing is not None:
             return existing
-    rendered = render_event(event, {**context, "email": email}, language=language)
+    rendered = render_event(event, {**context, "email": email}, language=language, inbox=False)
     row = EmailOutbox.objects.create(
         to_email=email,
         to_name=name,
@@ -147,7 +155,15 @@ def notify_many(*, items: list[dict[str, Any]]) -> int:
         context = dict(item.get("context") or {})
         link = item.get("link", "") or ""
         entries.append(
-            InboxEntry(account_id=recipient.pk, event=event, title="", body="", link=link, context=context)
+            InboxEntry(
+                account_id=recipient.pk,
+                event=event,
+                title="",
+                body="",
+                summary="",
+                link=link,
+                context=context,
+            )
         )
         if recipient.email:
             emails.append(
@@ -193,8 +209,8 @@ def notify_many_sql(*, items_sql: str, params: list[Any], events: set[str]) -> i
     outbox = connection.ops.quote_name(EmailOutbox._meta.db_table)
     sql = (
         f"WITH items AS MATERIALIZED ({items_sql}), "  # noqa: S608 - table names from _meta
-        f"inbox AS (INSERT INTO {inbox} (account_id, event, title, body, link, context, created_at) "
-        f"SELECT account_id, event, '', '', link, context, %s FROM items) "
+        f"inbox AS (INSERT INTO {inbox} (account_id, event, title, body, summary, link, context, created_at) "
+        f"SELECT account_id, event, '', '', '', link, context, %s FROM items) "
         f"INSERT INTO {outbox} (key, to_email, to_name, account_id, event, subject, body_text, body_html, "
         f"context, state, attempts, last_error, created_at) "
         f"SELECT replace(gen_random_uuid()::text, '-', ''), email, name, account_id, event, '', '', '', "

@@ -14,6 +14,9 @@ from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from plexus_office.platform.models import EmailOutbox, InboxEntry
 
@@ -29,6 +32,8 @@ class Rendered:
     subject: str
     text: str
     html: str
+    # The inbox entry: a sentence or two of HTML with relative links (see render_inbox_summary).
+    inbox: str = ""
 
 
 def recipient_language(recipient: Any) -> str:
@@ -37,23 +42,25 @@ def recipient_language(recipient: Any) -> str:
     return code if code in {c for c, _ in settings.LANGUAGES} else settings.LANGUAGE_CODE
 
 
-def render_event(event: str, context: dict[str, Any], *, language: str | None = None) -> Rendered:
-    """Render an event's subject, text and HTML in ``language`` (default: the recipient's, else the
-    active language), with the locale's date and number formats."""
+def render_event(
+    event: str, context: dict[str, Any], *, language: str | None = None, inbox: bool = True
+) -> Rendered:
+    """Render an event's subject, text, HTML and (``inbox``) inbox summary in ``language`` (default:
+    the recipient's, else the active language), with the locale's date and number formats."""
     if not EVENT_NAME.match(event or ""):
         raise NotificationError(f"event: {event!r} is not a valid event name (lowercase, digits, _ and /)")
     if language is None:
         recipient = context.get("recipient")
         language = recipient_language(recipient) if recipient is not None else translation.get_language()
     with translation.override(language):
-        return _render_event(event, context)
+        return _render_event(event, context, inbox=inbox)
 
 
-def _render_event(event: str, context: dict[str, Any]) -> Rendered:
+def _render_event(event: str, context: dict[str, Any], *, inbox: bool) -> Rendered:
     ctx = {"site_url": settings.SITE_URL.rstrip("/"), **context}
     try:
         subject: str = render_to_string(f"emails/{event}.subject.txt", ctx)
-        text = render_to_string(f"emails/{event}.txt", ctx)
+        text: str = render_to_string(f"emails/{event}.txt", ctx)
     except TemplateDoesNotExist as exc:
         raise NotificationError(f"event: no email template {exc} for {event!r}") from exc
     try:
@@ -62,7 +69,48 @@ def _render_event(event: str, context: dict[str, Any]) -> Rendered:
         html = ""
     # A subject is one line whatever the template's whitespace.
     subject = " ".join(subject.split())[:300]
-    return Rendered(subject=subject, text=text.strip() + "\n", html=html.strip())
+    text = text.strip() + "\n"
+    return Rendered(
+        subject=subject,
+        text=text,
+        html=html.strip(),
+        inbox=render_inbox_summary(event, ctx, text=text) if inbox else "",
+    )
+
+
+SUMMARY_LENGTH = 300
+
+
+def render_inbox_summary(event: str, context: dict[str, Any], *, text: str) -> str:
+    """The inbox entry's HTML: ``emails/<event>.inbox.html`` when the event has one, else the first
+    paragraph of the email's text (after the greeting), escaped and shortened.
+
+    Summary templates render with ``site_url`` empty and ``link`` relative, so every link they hold
+    stays on the site the member is reading (the email's absolute links are for mail clients).
+    """
+    ctx = {**context, "site_url": "", "link": relative_link(str(context.get("link") or ""))}
+    try:
+        return render_to_string(f"emails/{event}.inbox.html", ctx).strip()
+    except TemplateDoesNotExist:
+        pass
+    recipient = context.get("recipient")
+    name = getattr(recipient, "name", "") or ""
+    greeting = gettext("Hello %(name)s,") % {"name": name} if name else None
+    site = settings.SITE_URL.rstrip("/")
+    for paragraph in text.split("\n\n"):
+        paragraph = " ".join(paragraph.split())
+        if paragraph and paragraph != greeting:
+            shortened = Truncator(paragraph.replace(site + "/", "/")).chars(SUMMARY_LENGTH)
+            return f"<p>{escape(shortened)}</p>"
+    return ""
+
+
+def relative_link(link: str) -> str:
+    """``link`` without this site's origin (other sites' links are kept as they are)."""
+    site = settings.SITE_URL.rstrip("/")
+    if link.startswith(site + "/"):
+        return link[len(site) :]
+    return link
 
 
 def absolute_link(link: str) -> str:
@@ -78,7 +126,9 @@ def render_deferred_email(row: EmailOutbox) -> None:
     context = dict(row.context)
     link = context.pop("_link", "")
     recipient = row.account
-    rendered = render_event(row.event, {**context, "recipient": recipient, "link": absolute_link(link)})
+    rendered = render_event(
+        row.event, {**context, "recipient": recipient, "link": absolute_link(link)}, inbox=False
+    )
     row.subject, row.body_text, row.body_html = rendered.subject, rendered.text, rendered.html
     EmailOutbox.objects.filter(pk=row.pk).update(
         subject=row.subject, body_text=row.body_text, body_html=row.body_html
@@ -93,5 +143,7 @@ def render_deferred_entries(entries: list[InboxEntry]) -> None:
         rendered = render_event(
             entry.event, {**entry.context, "recipient": entry.account, "link": absolute_link(entry.link)}
         )
-        entry.title, entry.body = rendered.subject, rendered.text
-        InboxEntry.objects.filter(pk=entry.pk).update(title=entry.title, body=entry.body)
+        entry.title, entry.body, entry.summary = rendered.subject, rendered.text, rendered.inbox
+        InboxEntry.objects.filter(pk=entry.pk).update(
+            title=entry.title, body=entry.body, summary=entry.summary
+        )

@@ -4,6 +4,15 @@
   var form = document.getElementById("autoship-items");
   if (!form) return;
   var thresholds = JSON.parse(document.getElementById("perk-thresholds").textContent || "[]");
+  // The sentences come from the page (translated there); {pv} and {credit} are filled in here.
+  var texts = document.getElementById("autoship-texts").dataset;
+  var money = new Intl.NumberFormat(document.documentElement.lang || "en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  function fill(text, pv, credit) { return text.replace("{pv}", pv).replace("{credit}", credit); }
+  function rule(cls, head, tail) {
+    var li = document.getElementById("leads-rule"), span = document.createElement("span");
+    span.className = cls; span.textContent = head;
+    li.replaceChildren(span, document.createTextNode(" " + tail));
+  }
   function update() {
     var pv = 0, cents = 0;
     form.querySelectorAll("input.qty").forEach(function (input) {
@@ -13,16 +22,13 @@
       cents += q * Math.round(parseFloat(input.dataset.price) * 100);
     });
     form.querySelector("[data-testid=pv-total]").textContent = pv;
-    form.querySelector("[data-testid=price-total]").textContent = (cents / 100).toFixed(2);
-    var leads = document.getElementById("leads-rule");
-    leads.innerHTML = pv >= 100
-      ? '<span class="status-ok">100 PV or more:</span> meets the Leads program\u2019s subscription rule (rule 3).'
-      : '<span class="status-bad">Under 100 PV:</span> the Leads program\u2019s rule 3 (an active subscription of 100 PV or more) fails.';
+    form.querySelector("[data-testid=price-total]").textContent = money.format(cents / 100);
+    if (pv >= 100) rule("status-ok", texts.leadsMetHead, texts.leadsMet);
+    else rule("status-bad", texts.leadsUnmetHead, texts.leadsUnmet);
     var reached = null, next = null;
     thresholds.forEach(function (t) { if (pv >= t[0]) { reached = t; } else if (!next) { next = t; } });
-    var text = reached ? "Plexus Perks: the " + reached[0] + " PV threshold is reached (" + reached[1] + " perk credit a month)."
-                       : "Plexus Perks: no threshold reached yet.";
-    if (next) text += " " + next[0] + " PV earns " + next[1] + ".";
+    var text = reached ? fill(texts.perkReached, reached[0], reached[1]) : texts.perkNone;
+    if (next) text += " " + fill(texts.perkNext, next[0], next[1]);
     document.getElementById("perks").textContent = text;
   }
   form.addEventListener("input", update);

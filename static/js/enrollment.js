@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   var form = document.getElementById("products-form");
+  var money = new Intl.NumberFormat(document.documentElement.lang || "en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   if (form) {
     var fee = parseFloat(form.dataset.fee || "0");
     var shipping = parseFloat(form.dataset.shipping || "0");
@@ -16,7 +17,7 @@
         }
       });
       if (any) { cents += Math.round(shipping * 100); }
-      document.getElementById("live-total").textContent = (cents / 100).toFixed(2);
+      document.getElementById("live-total").textContent = money.format(cents / 100);
       document.getElementById("live-pv").textContent = String(pv);
     };
     form.addEventListener("input", update);
@@ -35,7 +36,7 @@
       var target = document.getElementById(button.dataset.copy);
       if (navigator.clipboard) { navigator.clipboard.writeText(target.value || target.textContent); }
       else { target.select(); document.execCommand("copy"); }
-      button.textContent = "Copied";
+      button.textContent = button.dataset.copied || button.textContent;  // the page's translated "Copied"
     });
   });
 })();
