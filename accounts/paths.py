@@ -100,37 +100,42 @@ def subtree_move(*, old_path: str, old_depth: int, number: int, new_sponsor_id: 
 def paths_rebuild() -> None:
     """Recompute every account's path and depth from ``sponsor_id`` (one recursive statement).
 
-    For bulk writers that set sponsors without the services (seed COPY, scenario load, the backfill).
+    For bulk writers that set sponsors without the services (seed COPY, scenario load). On
+    PostgreSQL the recursion runs over a narrow temporary copy of the links: joining each level with
+    the whole account table read it once per level (4+ minutes at 1M accounts against 23 s).
     """
     table = _table()
     seg = segment_sql("a.number")
-    if connection.vendor == "postgresql":
-        sql = f"""
-            WITH RECURSIVE tree(id, path, depth) AS (
-                SELECT a.id, ({seg})::text COLLATE "C", 0 FROM {table} a WHERE a.sponsor_id IS NULL
-                UNION ALL
-                SELECT a.id, tree.path || {seg}, tree.depth + 1
-                FROM {table} a JOIN tree ON a.sponsor_id = tree.id
-                WHERE tree.depth < {MAX_DEPTH}
-            )
-            UPDATE {table} AS a SET path = tree.path, depth = tree.depth
-            FROM tree WHERE a.id = tree.id AND (a.path IS DISTINCT FROM tree.path OR a.depth <> tree.depth)
-        """  # noqa: S608 - names from _meta
-    else:
-        sql = f"""
-            WITH RECURSIVE tree(id, path, depth) AS (
-                SELECT a.id, {seg}, 0 FROM {table} a WHERE a.sponsor_id IS NULL
-                UNION ALL
-                SELECT a.id, tree.path || {seg}, tree.depth + 1
-                FROM {table} a JOIN tree ON a.sponsor_id = tree.id
-                WHERE tree.depth < {MAX_DEPTH}
-            )
-            UPDATE {table} SET path = tree.path, depth = tree.depth
-            FROM tree WHERE {table}.id = tree.id
-              AND ({table}.path IS NOT tree.path OR {table}.depth <> tree.depth)
-        """  # noqa: S608 - names from _meta
+    links = table
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            links = "genealogy_links"
+            cursor.execute(f"DROP TABLE IF EXISTS {links}")
+            cursor.execute(f"CREATE TEMP TABLE {links} AS SELECT id, sponsor_id, number FROM {table}")  # noqa: S608
+            cursor.execute(f"CREATE INDEX ON {links} (sponsor_id)")
+            cursor.execute(f"ANALYZE {links}")
+            first = f'({seg})::text COLLATE "C"'
+            update = (
+                f"UPDATE {table} AS a SET path = tree.path, depth = tree.depth FROM tree WHERE a.id = tree.id"
+            )
+            changed = "(a.path IS DISTINCT FROM tree.path OR a.depth <> tree.depth)"
+        else:
+            first = seg
+            update = f"UPDATE {table} SET path = tree.path, depth = tree.depth FROM tree WHERE {table}.id = tree.id"  # noqa: E501
+            changed = f"({table}.path IS NOT tree.path OR {table}.depth <> tree.depth)"
+        sql = f"""
+            WITH RECURSIVE tree(id, path, depth) AS (
+                SELECT a.id, {first}, 0 FROM {links} a WHERE a.sponsor_id IS NULL
+                UNION ALL
+                SELECT a.id, tree.path || {seg}, tree.depth + 1
+                FROM {links} a JOIN tree ON a.sponsor_id = tree.id
+                WHERE tree.depth < {MAX_DEPTH}
+            )
+            {update} AND {changed}
+        """  # noqa: S608 - names from _meta
         cursor.execute(sql, [])  # with parameters, so "%%" reads as "%" on every backend
+        if links != table:
+            cursor.execute(f"DROP TABLE {links}")
 
 
 def paths_mismatched(*, limit: int = 20) -> list[tuple[int, str, int, str, int]]:

@@ -19,17 +19,26 @@ def backfill(apps, schema_editor):
         hexed, cast = "printf('%x', a.number)", ""
         update = f"UPDATE {table} SET path = tree.path, depth = tree.depth FROM tree WHERE {table}.id = tree.id"
     seg = f"substr('{LENGTHS}', length({hexed}) + 1, 1) || {hexed}"
-    sql = f"""
-        WITH RECURSIVE tree(id, path, depth) AS (
-            SELECT a.id, ({seg}){cast}, 0 FROM {table} a WHERE a.sponsor_id IS NULL
-            UNION ALL
-            SELECT a.id, tree.path || {seg}, tree.depth + 1
-            FROM {table} a JOIN tree ON a.sponsor_id = tree.id WHERE tree.depth < 1000
-        )
-        {update}
-    """
+    links = table
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            # The recursion joins each level with every account: over a narrow copy of the links it
+            # reads 40 MB per level instead of the whole account table (23 s instead of 4+ min at 1M).
+            links = "genealogy_links"
+            cursor.execute(f"CREATE TEMP TABLE {links} AS SELECT id, sponsor_id, number FROM {table}")
+            cursor.execute(f"CREATE INDEX ON {links} (sponsor_id)")
+            cursor.execute(f"ANALYZE {links}")
+        cursor.execute(f"""
+            WITH RECURSIVE tree(id, path, depth) AS (
+                SELECT a.id, ({seg}){cast}, 0 FROM {links} a WHERE a.sponsor_id IS NULL
+                UNION ALL
+                SELECT a.id, tree.path || {seg}, tree.depth + 1
+                FROM {links} a JOIN tree ON a.sponsor_id = tree.id WHERE tree.depth < 1000
+            )
+            {update}
+        """)
+        if links != table:
+            cursor.execute(f"DROP TABLE {links}")
 
 
 def collation(apps, schema_editor):
