@@ -66,15 +66,17 @@ def downline_page(
             filters = "AND LOWER(a.name) LIKE %s"
             params.append(f"%{term.lower()}%")
     sql = f"""
-        SELECT a.id, a.number, a.name, a.kind, a.status, a.depth - top.depth, s.number
-        FROM {TABLE} top
-        JOIN {TABLE} a ON a.path > top.path AND a.path < top.path || %s
+        SELECT a.id, a.number, a.name, a.kind, a.status, a.depth - (SELECT depth FROM {TABLE} WHERE id = %s),
+               s.number
+        FROM {TABLE} a
         LEFT JOIN {TABLE} s ON s.id = a.sponsor_id
-        WHERE top.id = %s AND a.depth - top.depth <= %s {filters}
+        WHERE a.path > (SELECT path FROM {TABLE} WHERE id = %s)
+          AND a.path < (SELECT path || %s FROM {TABLE} WHERE id = %s)
+          AND a.depth - (SELECT depth FROM {TABLE} WHERE id = %s) <= %s {filters}
         ORDER BY a.depth, a.number
         LIMIT %s OFFSET %s
     """  # noqa: S608 - filters is built from fixed fragments; values are parameters
-    params = [TOP, account_id, depth_limit, *params, limit, offset]
+    params = [account_id, account_id, TOP, account_id, account_id, depth_limit, *params, limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [DownlineRow(*row) for row in cursor.fetchall()]
@@ -82,10 +84,12 @@ def downline_page(
 
 def downline_count(*, account_id: int) -> int:
     """How many members sit below ``account_id`` (one query: a count over a range of the path index)."""
+    # The bounds as scalar subqueries (computed once): an index range, not a join the planner may
+    # turn into a scan of the whole index.
     sql = (
-        f"SELECT COUNT(*) FROM {TABLE} top JOIN {TABLE} a "  # noqa: S608 - constant
-        f"ON a.path > top.path AND a.path < top.path || %s WHERE top.id = %s"
+        f"SELECT COUNT(*) FROM {TABLE} a WHERE a.path > (SELECT path FROM {TABLE} WHERE id = %s) "  # noqa: S608
+        f"AND a.path < (SELECT path || %s FROM {TABLE} WHERE id = %s)"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [TOP, account_id])
+        cursor.execute(sql, [account_id, TOP, account_id])
         return int(cursor.fetchone()[0])

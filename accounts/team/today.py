@@ -29,7 +29,7 @@ STREAM_CHUNK = 2000
 # Each member's facts, read per row of the page (correlated subqueries run only for the rows
 # returned; every one is an index lookup by account).
 FACTS_SQL = """
-    a.id, a.number, a.name, a.kind, a.depth - top.depth, sa.number, a.enrolled_on, a.title_rank,
+    a.id, a.number, a.name, a.kind, a.depth - %(root_depth)s, sa.number, a.enrolled_on, a.title_rank,
     CASE WHEN a.enrolled_on > %(day)s THEN 'not_enrolled'
          WHEN a.status = 'cancelled' AND (a.cancelled_at IS NULL OR a.cancelled_at < %(end)s)
          THEN 'cancelled' ELSE 'active' END,
@@ -46,14 +46,18 @@ FACTS_SQL = """
     tr.group_pv
 """
 FROM_SQL = f"""
-    FROM {A} top
-    JOIN {A} a ON a.path > top.path AND a.path < top.path || %(top)s
+    FROM {A} a
     LEFT JOIN {A} sa ON sa.id = a.sponsor_id
     LEFT JOIN accounts_sponsorship sp ON sp.account_id = a.id AND sp.valid_to IS NULL
     LEFT JOIN accounts_paidrank pr ON pr.account_id = a.id AND pr.month = %(last_month)s
     LEFT JOIN accounts_subscription sub ON sub.account_id = a.id
     LEFT JOIN accounts_teamrollup tr ON tr.account_id = a.id AND tr.month = %(month)s
-    WHERE top.id = %(root)s AND a.enrolled_on <= %(day)s
+    WHERE a.path > %(path)s AND a.path < %(path_end)s AND a.enrolled_on <= %(day)s
+"""
+# The count needs none of the facts: the path range alone (an index-only count).
+COUNT_FROM_SQL = f"""
+    FROM {A} a LEFT JOIN accounts_sponsorship sp ON sp.account_id = a.id AND sp.valid_to IS NULL
+    WHERE a.path > %(path)s AND a.path < %(path_end)s AND a.enrolled_on <= %(day)s
 """
 # Sorts served in SQL; the others (facts such as PV or activity) use the history walk.
 SQL_SORTS = {
@@ -80,7 +84,9 @@ def _base_params(root: Account, day: date) -> dict[str, Any]:
         "end": end_param,
         "month": adapt(this_month),
         "last_month": adapt(add_months(this_month, -1)),
-        "top": TOP,
+        "path": root.path,
+        "path_end": root.path + TOP,
+        "root_depth": root.depth,
         "root": root.pk,
     }
 
@@ -155,7 +161,7 @@ class TodayReport:
         f = self.filters
         parts, params = [], {}
         if f.level is not None:
-            parts.append("a.depth - top.depth = %(level)s")
+            parts.append("a.depth - %(root_depth)s = %(level)s")
             params["level"] = f.level
         if f.kind:
             parts.append("a.kind = %(kind)s")
@@ -164,14 +170,21 @@ class TodayReport:
             parts.append("a.enrolled_on >= %(month)s")
         if f.leads_placed_with_me:
             parts.append(
-                "a.sponsor_id = top.id AND (sp.reason = 'lead_placement' OR "
+                "a.sponsor_id = %(root)s AND (sp.reason = 'lead_placement' OR "
                 "(sp.reason NOT IN ('clearing_roll_up', 'correction') AND NOT sp.personal))"
             )
         return "".join(f" AND {p}" for p in parts), params
 
     def count(self) -> int:
         if self._count is None:
-            sql = f"SELECT COUNT(*) {FROM_SQL} {self.where}"  # noqa: S608 - fixed fragments
+            source = (
+                COUNT_FROM_SQL
+                if self.filters.leads_placed_with_me
+                else COUNT_FROM_SQL.replace(
+                    "LEFT JOIN accounts_sponsorship sp ON sp.account_id = a.id AND sp.valid_to IS NULL", ""
+                )
+            )
+            sql = f"SELECT COUNT(*) {source} {self.where}"  # noqa: S608 - fixed fragments
             with connection.cursor() as cursor:
                 cursor.execute(sql, self.params)
                 self._count = int(cursor.fetchone()[0])
@@ -300,11 +313,11 @@ def search_today(*, root: Account, term: str, limit: int = 20) -> list[tuple[Any
         match, params = "LOWER(a.name) LIKE %s", [f"%{text}%"]
     day_param, _end = _params(clock.today())
     sql = f"""
-        SELECT a.path FROM {A} top JOIN {A} a ON a.path > top.path AND a.path < top.path || %s
-        WHERE top.id = %s AND a.enrolled_on <= %s AND {match} ORDER BY a.path LIMIT %s
+        SELECT a.path FROM {A} a
+        WHERE a.path > %s AND a.path < %s AND a.enrolled_on <= %s AND {match} ORDER BY a.path LIMIT %s
     """  # noqa: S608 - fixed fragments; values are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [TOP, root.pk, day_param, *params, limit])
+        cursor.execute(sql, [root.path, root.path + TOP, day_param, *params, limit])
         paths = [row[0] for row in cursor.fetchall()]
     if not paths:
         return []

@@ -115,9 +115,10 @@ def test_report_totals_come_from_the_rollup_in_one_query(team, django_assert_num
 def test_the_csv_stream_is_one_query_read_in_chunks(team, monkeypatch, django_assert_num_queries):
     team_rollup_refresh()
     monkeypatch.setattr(today_module, "STREAM_CHUNK", 3)
+    report = TodayReport(root=team, day=TODAY, filters=ReportFilters())
     # 1: one query, read three rows at a time
     with django_assert_num_queries(1):
-        numbers = [row.member.number for row in TodayReport(root=team, day=TODAY, filters=ReportFilters())]
+        numbers = [row.member.number for row in report]
     assert numbers == [2001, 3001, 3002, 4001]
 
 
