@@ -1,67 +1,43 @@
-"""Genealogy selectors: upline, "is X in Y's downline", a page of Y's downline.
+"""Genealogy selectors: upline, "is X in Y's downline", a page and the size of Y's downline.
 
-Structure: the adjacency list (``Account.sponsor_id``) walked by a recursive CTE. A sponsor change
-is one UPDATE of one row (plus its history row), however big the moved subtree. Upline walks are a
-few ms at any realistic depth; a leader's downline page is one CTE query. The same SQL runs on
-SQLite and PostgreSQL. Figures and the alternatives measured are in bench/README.md.
+Today's downline is a range of the materialized path (accounts/paths.py): one index range, in tree
+order, whatever its size; the upline is the recursive CTE (accounts/genealogy_cte.py), a few ms at
+any depth. Same SQL on SQLite and PostgreSQL. Figures and the alternatives measured: bench/README.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import connection
 
-from accounts.models import Account
+from accounts.genealogy_cte import MAX_DEPTH, DownlineRow, SponsorLoopError, upline, upline_ids
+from accounts.paths import TOP
 
-# Depth guard: a corrupted loop can never make the CTE run forever.
-MAX_DEPTH = 1000
+__all__ = [
+    "MAX_DEPTH",
+    "DownlineRow",
+    "SponsorLoopError",
+    "downline_count",
+    "downline_page",
+    "is_in_downline",
+    "upline",
+    "upline_ids",
+    "would_create_loop",
+]
 
-
-class SponsorLoopError(ValueError):
-    pass
-
-
-def upline_ids(*, account_id: int) -> list[int]:
-    """Ids from the direct sponsor up to the root, nearest first (one query)."""
-    sql = """
-        WITH RECURSIVE up(id, sponsor_id, depth) AS (
-            SELECT id, sponsor_id, 0 FROM accounts_account WHERE id = %s
-            UNION ALL
-            SELECT a.id, a.sponsor_id, up.depth + 1
-            FROM accounts_account a JOIN up ON a.id = up.sponsor_id
-            WHERE up.depth < %s
-        )
-        SELECT id FROM up WHERE depth > 0 ORDER BY depth
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [account_id, MAX_DEPTH])
-        return [row[0] for row in cursor.fetchall()]
-
-
-def upline(*, account: Account) -> list[Account]:
-    """The sponsor chain as accounts, nearest first (two queries)."""
-    ids = upline_ids(account_id=account.pk)
-    by_id = Account.objects.in_bulk(ids)
-    return [by_id[i] for i in ids]
+TABLE = "accounts_account"
 
 
 def is_in_downline(*, member_id: int, upline_id: int) -> bool:
-    """True when ``member_id`` sits anywhere below ``upline_id`` (never for the account itself). One query."""
+    """True when ``member_id`` sits anywhere below ``upline_id`` (never for the account itself).
+    One query: two rows by primary key and a comparison of their paths."""
     if member_id == upline_id:
         return False
-    sql = """
-        WITH RECURSIVE up(id, sponsor_id, depth) AS (
-            SELECT id, sponsor_id, 0 FROM accounts_account WHERE id = %s
-            UNION ALL
-            SELECT a.id, a.sponsor_id, up.depth + 1
-            FROM accounts_account a JOIN up ON a.id = up.sponsor_id
-            WHERE up.depth < %s AND up.id <> %s
-        )
-        SELECT 1 FROM up WHERE sponsor_id = %s LIMIT 1
-    """
+    sql = (
+        f"SELECT 1 FROM {TABLE} m, {TABLE} u WHERE m.id = %s AND u.id = %s "  # noqa: S608 - constant
+        f"AND m.path > u.path AND m.path < u.path || %s"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [member_id, MAX_DEPTH, upline_id, upline_id])
+        cursor.execute(sql, [member_id, upline_id, TOP])
         return cursor.fetchone() is not None
 
 
@@ -70,27 +46,17 @@ def would_create_loop(*, account_id: int, new_sponsor_id: int) -> bool:
     return new_sponsor_id == account_id or is_in_downline(member_id=new_sponsor_id, upline_id=account_id)
 
 
-@dataclass(frozen=True)
-class DownlineRow:
-    id: int
-    number: int
-    name: str
-    kind: str
-    status: str
-    depth: int
-    sponsor_number: int | None
-
-
 def downline_page(
     *, account_id: int, limit: int = 50, offset: int = 0, search: str = "", max_depth: int | None = None
 ) -> list[DownlineRow]:
-    """A page of everyone below ``account_id`` (any depth), ordered by depth then account number.
+    """A page of everyone below ``account_id`` (any depth), ordered by level then account number.
 
-    ``search`` matches the account number exactly or the name (case-insensitive substring). One query.
+    ``search`` matches the account number exactly or the name (case-insensitive substring). One query:
+    the subtree is a range of the path index (the level order sorts that range).
     """
-    depth_limit = MAX_DEPTH if max_depth is None else max_depth
     filters = ""
-    params: list[int | str] = [account_id, depth_limit]
+    depth_limit = MAX_DEPTH if max_depth is None else max_depth
+    params: list[int | str] = []
     term = search.strip()
     if term:
         if term.isascii() and term.isdigit() and len(term) <= 18:  # an account number fits a bigint
@@ -100,37 +66,30 @@ def downline_page(
             filters = "AND LOWER(a.name) LIKE %s"
             params.append(f"%{term.lower()}%")
     sql = f"""
-        WITH RECURSIVE down(id, depth) AS (
-            SELECT id, 1 FROM accounts_account WHERE sponsor_id = %s
-            UNION ALL
-            SELECT a.id, down.depth + 1
-            FROM accounts_account a JOIN down ON a.sponsor_id = down.id
-            WHERE down.depth < %s
-        )
-        SELECT a.id, a.number, a.name, a.kind, a.status, down.depth, s.number
-        FROM down
-        JOIN accounts_account a ON a.id = down.id
-        LEFT JOIN accounts_account s ON s.id = a.sponsor_id
-        WHERE 1 = 1 {filters}
-        ORDER BY down.depth, a.number
+        SELECT a.id, a.number, a.name, a.kind, a.status, a.depth - (SELECT depth FROM {TABLE} WHERE id = %s),
+               s.number
+        FROM {TABLE} a
+        LEFT JOIN {TABLE} s ON s.id = a.sponsor_id
+        WHERE a.path > (SELECT path FROM {TABLE} WHERE id = %s)
+          AND a.path < (SELECT path || %s FROM {TABLE} WHERE id = %s)
+          AND a.depth - (SELECT depth FROM {TABLE} WHERE id = %s) <= %s {filters}
+        ORDER BY a.depth, a.number
         LIMIT %s OFFSET %s
     """  # noqa: S608 - filters is built from fixed fragments; values are parameters
-    params += [limit, offset]
+    params = [account_id, account_id, TOP, account_id, account_id, depth_limit, *params, limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [DownlineRow(*row) for row in cursor.fetchall()]
 
 
 def downline_count(*, account_id: int) -> int:
-    sql = """
-        WITH RECURSIVE down(id, depth) AS (
-            SELECT id, 1 FROM accounts_account WHERE sponsor_id = %s
-            UNION ALL
-            SELECT a.id, down.depth + 1 FROM accounts_account a JOIN down ON a.sponsor_id = down.id
-            WHERE down.depth < %s
-        )
-        SELECT COUNT(*) FROM down
-    """
+    """How many members sit below ``account_id`` (one query: a count over a range of the path index)."""
+    # The bounds as scalar subqueries (computed once): an index range, not a join the planner may
+    # turn into a scan of the whole index.
+    sql = (
+        f"SELECT COUNT(*) FROM {TABLE} a WHERE a.path > (SELECT path FROM {TABLE} WHERE id = %s) "  # noqa: S608
+        f"AND a.path < (SELECT path || %s FROM {TABLE} WHERE id = %s)"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [account_id, MAX_DEPTH])
+        cursor.execute(sql, [account_id, TOP, account_id])
         return int(cursor.fetchone()[0])

@@ -202,3 +202,75 @@ def is_in_downline_on(*, member_id: int, upline_id: int, day: date) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() is not None
+
+
+def _children_on(*, parent_id: int, day: date, after: int | None, limit: int) -> list[DownlineMember]:
+    """Up to ``limit`` members directly under ``parent_id`` at the end of ``day``, numbers above
+    ``after``, by number (one query on the history's sponsor index)."""
+    day_param, end_param = _params(day)
+    accounts, history = _tables()
+    sql = f"""
+        SELECT a.id, a.number, a.name, a.kind, sa.number, {STATUS_SQL}, s.personal, s.reason
+        FROM {history} s JOIN {accounts} a ON a.id = s.account_id JOIN {accounts} sa ON sa.id = s.sponsor_id
+        WHERE s.sponsor_id = %s AND {PERIOD_SQL} AND a.enrolled_on <= %s AND a.number > %s
+        ORDER BY a.number LIMIT %s
+    """  # noqa: S608 - table names from model metadata; values are parameters
+    params = [day_param, end_param, parent_id, day_param, day_param, day_param, after or -1, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            DownlineMember(
+                id=row[0],
+                number=row[1],
+                name=row[2],
+                kind=row[3],
+                level=0,
+                sponsor_number=row[4],
+                status=row[5],
+                personal=bool(row[6]),
+                reason=row[7],
+            )  # fmt: skip
+            for row in cursor.fetchall()
+        ]
+
+
+def downline_page_on(
+    *, account: Account, day: date, after: list[int] | None = None, limit: int = 50
+) -> list[DownlineMember]:
+    """A page of ``account``'s organization at the end of ``day`` in tree order (each member followed
+    by their own organization, siblings by number), starting after the member reached by the numbers
+    ``after`` (from the first level down; the last row of the previous page).
+
+    A depth-first walk of the history that stops when the page is full: its cost is the page's rows
+    and their depth, not the organization's size (about one query per member shown).
+    """
+    if day < account.enrolled_on:
+        return []
+    # Frames: (parent id, level of its children, last number already shown under it).
+    stack: list[tuple[int, int, int | None]] = [(account.pk, 1, None)]
+    if after:
+        ids = dict(Account.objects.filter(number__in=after).values_list("number", "pk"))
+        if len(ids) != len(set(after)):
+            raise ValueError("after: not a path of account numbers")
+        stack = [(account.pk, 1, after[0])]
+        for level, number in enumerate(after, start=1):
+            if level < len(after):
+                stack.append((ids[number], level + 1, after[level]))
+        stack.append((ids[after[-1]], len(after) + 1, None))
+    page: list[DownlineMember] = []
+    buffered: dict[tuple[int, int | None], list[DownlineMember]] = {}
+    while stack and len(page) < limit:
+        parent_id, level, last = stack.pop()
+        key = (parent_id, last)
+        kids = buffered.pop(key, None)
+        if kids is None:
+            kids = _children_on(parent_id=parent_id, day=day, after=last, limit=limit - len(page))
+        if not kids:
+            continue
+        first, rest = kids[0], kids[1:]
+        page.append(DownlineMember(**{**first.__dict__, "level": level}))
+        if rest:
+            buffered[(parent_id, first.number)] = rest
+        stack.append((parent_id, level, first.number))
+        stack.append((first.id, level + 1, None))
+    return page

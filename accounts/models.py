@@ -7,6 +7,7 @@ direct assignment: a move happens only through a transition called by a service.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
+
+from accounts.paths import insert_values
 
 CORPORATE_ROOT_NUMBER = 1
 CORPORATE_SPONSOR_NUMBER = 2  # Corporate Sponsor "2", the orphan account that holds leads.
@@ -112,6 +115,12 @@ class Account(FSMModelMixin, models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
 
+    # Today's genealogy as a materialized path (accounts/paths.py): the sponsor's path and this
+    # account's segment; depth 0 without a sponsor. Kept by Account.save (new accounts) and by every
+    # sponsor move (accounts.services); bytewise ("C") collation on PostgreSQL (migration 0016).
+    path = models.TextField(default="", editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
     class Meta:
         ordering = ["number"]
         constraints = [
@@ -129,10 +138,35 @@ class Account(FSMModelMixin, models.Model):
             # Staff member lookup by phone (E.164). The name search's trigram index is PostgreSQL
             # only and created by migration 0006 (accounts/lookup.py).
             models.Index(fields=["phone"], name="account_phone", condition=~Q(phone="")),
+            # A downline is a range of this index, in tree order (accounts/paths.py).
+            models.Index(fields=["path"], name="account_path"),
         ]
 
     def __str__(self) -> str:
         return f"#{self.number} {self.name}".strip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new account's place in the tree is written by its INSERT, from the sponsor's row as it is
+        # in the database (a sponsor object in memory may be stale); read back lazily when used.
+        computed = False
+        if self._state.adding and not self.path and self.number is not None:
+            self.path, self.depth = insert_values(number=self.number, sponsor_id=self.sponsor_id)
+            computed = not isinstance(self.path, str)
+        elif (
+            not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert")
+        ):
+            # An update never writes the path back: a copy loaded before a move above it is stale,
+            # and only sponsor moves (accounts.paths.subtree_move) may change it.
+            skipped = self.get_deferred_fields() | {"path", "depth"}
+            kwargs["update_fields"] = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname not in skipped
+            ]
+        super().save(*args, **kwargs)
+        if computed:
+            self.__dict__.pop("path", None)
+            self.__dict__.pop("depth", None)
 
     @property
     def is_ambassador(self) -> bool:
@@ -436,3 +470,4 @@ from accounts.models_billing import (  # noqa: E402,F401
 )
 from accounts.models_enrollment import Enrollment, EnrollmentChannel  # noqa: E402,F401
 from accounts.models_selfservice import AccountFlag, FlagCode, PendingEmailChange  # noqa: E402,F401
+from accounts.models_team import TeamRollup  # noqa: E402,F401

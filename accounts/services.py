@@ -25,6 +25,7 @@ from accounts.models import (
     Subscription,
     SubscriptionStatus,
 )
+from accounts.paths import descendants_move, nested, new_path_sql, parents_among, segment_sql, subtree_move
 from plexus_office import clock
 from plexus_office.platform.actors import actor_user
 from plexus_office.platform.audit import AuditAction, audit_record
@@ -75,10 +76,17 @@ def sponsor_change(
             if new_sponsor is not None and new_sponsor.number == CORPORATE_SPONSOR_NUMBER
             else None,
         )
+        subtree_move(
+            old_path=locked.path,
+            old_depth=locked.depth,
+            number=locked.number,
+            new_sponsor_id=new_sponsor.pk if new_sponsor is not None else None,
+        )
         locked.refresh_from_db()
         account.sponsor = locked.sponsor
         account.personally_enrolled = locked.personally_enrolled
         account.listed_under_2_on = locked.listed_under_2_on
+        account.path, account.depth = locked.path, locked.depth
         return locked
 
 
@@ -100,10 +108,26 @@ def sponsor_change_many(
         raise ValueError(f"unknown sponsor change reason {reason!r}")
     day = clock.today(on)
     user = actor_user(actor)
+    moved_ids = {a for a, _s in moves}
+    parents = parents_among(sorted(moved_ids))
+    if nested(parents=parents, sponsor_ids=[s for _a, s in moves], moved_ids=moved_ids):
+        # A new sponsor moves too (or sits below a moved account): one move after the other, each
+        # seeing the tree the previous ones left.
+        for account_id, sponsor_id in moves:
+            sponsor_change(
+                account=Account.objects.get(pk=account_id),
+                new_sponsor=Account.objects.get(pk=sponsor_id),
+                reason=reason,
+                actor=actor,
+                on=day,
+            )
+        return len(moves)
     if connection.vendor == "postgresql":
         _sponsor_change_many_sql(moves=moves, reason=reason, user_id=user.pk if user else None, day=day)
+        descendants_move(parents)
         return len(moves)
     table = connection.ops.quote_name(Account._meta.db_table)
+    new_path, new_depth = new_path_sql(account=table, sponsor_id="moved.new_sponsor_id")
     for start in range(0, len(moves), MOVE_BATCH):
         batch = moves[start : start + MOVE_BATCH]
         Sponsorship.objects.filter(account_id__in=[a for a, _s in batch], valid_to__isnull=True).update(
@@ -126,13 +150,15 @@ def sponsor_change_many(
             f"WITH moved(account_id, new_sponsor_id) AS (VALUES {values}) "  # noqa: S608 - placeholders
             f"UPDATE {table} SET sponsor_id = moved.new_sponsor_id, personally_enrolled = %s, "
             f"listed_under_2_on = CASE WHEN moved.new_sponsor_id = "
-            f"(SELECT id FROM {table} WHERE number = %s) THEN %s ELSE NULL END "
+            f"(SELECT id FROM {table} WHERE number = %s) THEN %s ELSE NULL END, "
+            f"path = {new_path}, depth = {new_depth} "
             f"FROM moved WHERE {table}.id = moved.account_id"
         )
         params: list[Any] = [value for pair in batch for value in pair]
         params += [False, CORPORATE_SPONSOR_NUMBER, day]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+    descendants_move(parents)
     return len(moves)
 
 
@@ -142,9 +168,9 @@ def _sponsor_change_many_sql(
     """PostgreSQL form of ``sponsor_change_many``: the moves travel as two arrays and the history and
     the move are written by three statements, whatever the count (no model instance per move).
 
-    The account UPDATE sets only ``sponsor_id``, ``personally_enrolled`` and ``listed_under_2_on``
-    (same as the portable path); a structure derived from the sponsor (a genealogy path) is
-    maintained here too, next to the move, so every sponsor move keeps it.
+    The account UPDATE sets ``sponsor_id``, ``personally_enrolled``, ``listed_under_2_on`` and the
+    moved account's own path and depth (from its new sponsor's row); the caller rewrites the paths
+    below moved accounts that have a downline (``accounts.paths.descendants_move``).
     """
     accounts = [a for a, _s in moves]
     sponsors = [s for _a, s in moves]
@@ -173,8 +199,10 @@ def _sponsor_change_many_sql(
         cursor.execute(
             f"UPDATE {account_table} AS a SET sponsor_id = m.sponsor_id, personally_enrolled = false, "  # noqa: S608
             f"listed_under_2_on = CASE WHEN m.sponsor_id = "
-            f"(SELECT id FROM {account_table} WHERE number = %s) THEN %s::date ELSE NULL END "
-            f"FROM unnest(%s::bigint[], %s::bigint[]) AS m(account_id, sponsor_id) WHERE a.id = m.account_id",
+            f"(SELECT id FROM {account_table} WHERE number = %s) THEN %s::date ELSE NULL END, "
+            f"path = COALESCE(s.path, '') || {segment_sql('a.number')}, depth = COALESCE(s.depth + 1, 0) "
+            f"FROM unnest(%s::bigint[], %s::bigint[]) AS m(account_id, sponsor_id) "
+            f"LEFT JOIN {account_table} s ON s.id = m.sponsor_id WHERE a.id = m.account_id",
             [CORPORATE_SPONSOR_NUMBER, day, accounts, sponsors],
         )
 

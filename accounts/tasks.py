@@ -12,6 +12,7 @@ from accounts.flags import flags_refresh, flags_refresh_all
 from accounts.models import Account
 from accounts.pay.services import pay_monthly_run
 from accounts.subscriptions.charging import subscription_charges_run
+from accounts.team.rollup import team_rollup_refresh
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -45,3 +46,9 @@ def monthly_payout(day: str | None = None) -> int | None:
 def send_membership_fee_reminders() -> dict[str, int]:
     """Daily beat job: 30-day reminders and overdue notices for the membership fee (once each)."""
     return membership_fee_reminders()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def refresh_team_rollup() -> dict[str, object]:
+    """Beat job: every member's group volume and downline counts this month (the report's rollup)."""
+    return team_rollup_refresh()

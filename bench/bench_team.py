@@ -1,24 +1,29 @@
-"""My team at scale: the as-of history walks next to today's live-tree CTE, in the same run.
+"""My team at scale: today's recursive CTE next to the materialized path, and the as-of walks, in the
+same run, against issue 19's targets.
 
     DATABASE_URL=postgres://... python manage.py seed_demo --accounts 1000000 --seed 1
-    DATABASE_URL=postgres://... python bench/bench_team.py [--repeat 3] [--report] [--index]
+    DATABASE_URL=postgres://... python manage.py migrate          # backfills Account.path
+    DATABASE_URL=postgres://... python bench/bench_team.py [--repeat 5] [--moves 100000] [--csv]
 
-``--index`` also measures the history walks with a covering btree on the open-period lookup
-(``sponsor_id, valid_from`` including ``account_id, valid_to, personal, reason``), created and dropped
-here (PostgreSQL only). Prints best and median wall time and the queries each operation ran.
+Writes (the Leads run's moves, the clearing roll-up, the rollup refresh) run inside a transaction
+that is rolled back, so the database is left as it was (the rollup is kept when ``--rollup`` is
+given: the report reads it). Prints best and median wall time and the queries each operation ran.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import io
 import os
 import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plexus_office.settings")
@@ -27,109 +32,234 @@ import django  # noqa: E402
 
 django.setup()
 
-import csv  # noqa: E402
-
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from accounts.genealogy import downline_count, downline_page, is_in_downline, upline_ids  # noqa: E402
-from accounts.history import downline_on, is_in_downline_on  # noqa: E402
-from accounts.models import Account  # noqa: E402
-from accounts.team.selectors import ReportFilters, children_on, csv_lines, report_rows  # noqa: E402
+from accounts import genealogy, genealogy_cte  # noqa: E402
+from accounts.history import downline_on, downline_page_on, is_in_downline_on  # noqa: E402
+from accounts.models import Account, SponsorChangeReason  # noqa: E402
+from accounts.services import sponsor_change_many  # noqa: E402
+from accounts.team.rollup import team_rollup_refresh  # noqa: E402
+from accounts.team.selectors import ReportFilters, children_on, csv_lines  # noqa: E402
+from accounts.team.today import TodayReport  # noqa: E402
 from plexus_office import clock  # noqa: E402
 
-INDEX = "bench_sponsorship_open_by_sponsor"
+Row = tuple[str, float, float, int, str]
 
 
-def measure(label: str, func, repeat: int) -> tuple[str, float, float, int, str]:
-    times = []
-    result = None
-    queries = 0
+class Rollback(Exception):
+    pass
+
+
+def measure(label: str, func: Callable[[], Any], repeat: int) -> Row:
+    times, result, queries = [], None, 0
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             result = func()
             times.append((time.perf_counter() - started) * 1000)
         queries = len(captured)
-    return label, min(times), statistics.median(times), queries, str(result)[:40]
+    return label, min(times), statistics.median(times), queries, str(result)[:48]
 
 
-def walks(leader: Account, deep: Account, repeat: int, tag: str) -> list[tuple[str, float, float, int, str]]:
-    today = clock.today()
-    past = today - timedelta(days=180)
-    return [
-        measure(f"history count today{tag}", lambda: len(downline_on(account=leader, day=today)), repeat),
-        measure(f"history count -180 d{tag}", lambda: len(downline_on(account=leader, day=past)), repeat),
-        measure(f"tree level (+ sizes){tag}", lambda: len(children_on(parent=leader, day=today)), repeat),
-        measure(
-            f"history in_downline d30{tag}",
-            lambda: is_in_downline_on(member_id=deep.pk, upline_id=leader.pk, day=today),
-            repeat,
-        ),
-    ]
+def rolled_back(func: Callable[[], Any]) -> Callable[[], Any]:
+    """Run ``func`` in a transaction and undo it; returns its result (timed inside)."""
+
+    def run() -> Any:
+        box: list[Any] = []
+        try:
+            with transaction.atomic():
+                box.append(func())
+                raise Rollback
+        except Rollback:
+            pass
+        return box[0]
+
+    return run
+
+
+def old_moves(moves: list[tuple[int, int]], reason: str) -> int:
+    """``sponsor_change_many`` on PostgreSQL as it was before the path: the same three statements
+    without the path and depth (the baseline the path's cost is measured against)."""
+    accounts = [a for a, _s in moves]
+    sponsors = [s for _a, s in moves]
+    day = clock.today()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_sponsorship SET valid_to = %s, end_reason = %s "
+            "WHERE account_id = ANY(%s::bigint[]) AND valid_to IS NULL",
+            [day, reason, accounts],
+        )
+        cursor.execute(
+            "INSERT INTO accounts_sponsorship (account_id, sponsor_id, valid_from, valid_to, reason, "
+            "end_reason, personal, created_by_id, created_at) SELECT m.account_id, m.sponsor_id, %s, NULL, "
+            "%s, '', false, NULL, now() FROM unnest(%s::bigint[], %s::bigint[]) AS m(account_id, sponsor_id)",
+            [day, reason, accounts, sponsors],
+        )
+        cursor.execute(
+            "UPDATE accounts_account AS a SET sponsor_id = m.sponsor_id, personally_enrolled = false, "
+            "listed_under_2_on = CASE WHEN m.sponsor_id = (SELECT id FROM accounts_account WHERE number = 2) "
+            "THEN %s::date ELSE NULL END "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS m(account_id, sponsor_id) WHERE a.id = m.account_id",
+            [day, accounts, sponsors],
+        )
+    return len(moves)
+
+
+def lead_moves(count: int) -> list[tuple[int, int]]:
+    """``count`` (lead -> sponsor) moves: leaves (no downline) handed to ambassadors round robin."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.id FROM accounts_account a WHERE a.kind <> 'ambassador' AND a.sponsor_id IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM accounts_account c WHERE c.sponsor_id = a.id) "
+            "ORDER BY a.id LIMIT %s",
+            [count],
+        )
+        leads = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT id FROM accounts_account WHERE kind = 'ambassador' AND NOT is_corporate "
+            "ORDER BY id LIMIT 2000"
+        )
+        sponsors = [row[0] for row in cursor.fetchall()]
+    return [(lead, sponsors[i % len(sponsors)]) for i, lead in enumerate(leads)]
+
+
+def roll_up_moves(size: int) -> tuple[Account, list[tuple[int, int]], int]:
+    """A member whose downline is closest to ``size`` (at least it), its direct downline moved to its
+    sponsor: the clearing roll-up's moves."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.id, COUNT(*) FROM accounts_account s JOIN accounts_account d "
+            "ON d.path > s.path AND d.path < s.path || '~' WHERE s.depth BETWEEN 4 AND 8 "
+            "AND s.sponsor_id IS NOT NULL AND s.id IN (SELECT sponsor_id FROM accounts_account "
+            "WHERE sponsor_id IS NOT NULL GROUP BY sponsor_id HAVING COUNT(*) >= 5 LIMIT 3000) "
+            "GROUP BY s.id HAVING COUNT(*) >= %s ORDER BY COUNT(*) LIMIT 1",
+            [size],
+        )
+        member_id, below = cursor.fetchone()
+    member = Account.objects.get(pk=member_id)
+    children = list(Account.objects.filter(sponsor=member).values_list("pk", flat=True))
+    return member, [(child, member.sponsor_id) for child in children], below
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--report", action="store_true", help="also the whole report and its CSV (slow)")
-    parser.add_argument("--index", action="store_true", help="also with a covering index (PostgreSQL)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--moves", type=int, default=100_000, help="the Leads run's moves")
+    parser.add_argument("--roll-up", type=int, default=10_000, help="size of the rolled-up subtree")
+    parser.add_argument("--rollup", action="store_true", help="refresh the team rollup first (kept)")
+    parser.add_argument("--reads-only", action="store_true", help="skip the moves (minutes under load)")
     args = parser.parse_args()
 
     leader = Account.objects.filter(user__username="leader").first()
     if leader is None:
         sys.exit("no seed_demo data: run `python manage.py seed_demo --accounts N` first")
-    deep = Account.objects.filter(number=leader.number + 29).first() or leader
+    deep = Account.objects.filter(sponsor__isnull=False).order_by("-depth").first() or leader
+    while deep.depth > leader.depth and not genealogy.is_in_downline(member_id=deep.pk, upline_id=leader.pk):
+        deep = (
+            Account.objects.filter(path__gt=leader.path, path__lt=leader.path + "~")
+            .order_by("-depth")
+            .first()
+        )
     members = Account.objects.filter(is_corporate=False).count()
-    size = downline_count(account_id=leader.pk)
+    size = genealogy.downline_count(account_id=leader.pk)
+    today = clock.today()
+    past = today - timedelta(days=180)
     print(
-        f"# bench_team on {connection.vendor}, {members:,} members, leader downline {size:,}, depth "
-        f"{len(upline_ids(account_id=deep.pk))}; {platform.node()} {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
+        f"# bench_team on {connection.vendor}, {members:,} members, "
+        f"leader #{leader.number} downline {size:,}, "
+        f"deepest below it at depth {deep.depth - leader.depth}; {platform.node()} {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; load {os.getloadavg()[0]:.2f}"
     )
-    rows = [
-        measure("CTE live count", lambda: downline_count(account_id=leader.pk), args.repeat),
-        measure("CTE live page 1", lambda: len(downline_page(account_id=leader.pk, limit=50)), args.repeat),
+    rows: list[Row] = []
+    if args.rollup:
+        rows.append(measure("rollup refresh (whole company)", team_rollup_refresh, 1))
+    r = args.repeat
+    report = TodayReport(root=leader, day=today, filters=ReportFilters())
+    rows += [
+        measure("count: CTE", lambda: genealogy_cte.downline_count(account_id=leader.pk), r),
+        measure("count: path", lambda: genealogy.downline_count(account_id=leader.pk), r),
         measure(
-            "CTE live in_downline d30",
-            lambda: is_in_downline(member_id=deep.pk, upline_id=leader.pk),
-            args.repeat,
+            "page 1 (level order): CTE", lambda: len(genealogy_cte.downline_page(account_id=leader.pk)), r
         ),
-        *walks(leader, deep, args.repeat, ""),
+        measure("page 1 (level order): path", lambda: len(genealogy.downline_page(account_id=leader.pk)), r),
+        measure("report page 1 + facts: path", lambda: len(report[0:50]), r),
+        measure("report page 100 + facts: path", lambda: len(report[4950:5000]), r),
+        measure(
+            "report count: path",
+            lambda: TodayReport(root=leader, day=today, filters=ReportFilters()).count(),
+            r,
+        ),
+        measure("report totals: rollup", lambda: report.totals().members, r),
+        measure(
+            "in downline: CTE",
+            lambda: genealogy_cte.is_in_downline(member_id=deep.pk, upline_id=leader.pk),
+            r,
+        ),
+        measure(
+            "in downline: path", lambda: genealogy.is_in_downline(member_id=deep.pk, upline_id=leader.pk), r
+        ),
+        measure("tree level + sizes: path (today)", lambda: len(children_on(parent=leader, day=today)), r),
+        measure("tree level + sizes: history (-180 d)", lambda: len(children_on(parent=leader, day=past)), 1),
+        measure("as-of whole walk (-180 d)", lambda: len(downline_on(account=leader, day=past)), 1),
+        measure("as-of page 1 (-180 d, DFS)", lambda: len(downline_page_on(account=leader, day=past)), r),
+        measure(
+            "as-of in downline (-180 d)",
+            lambda: is_in_downline_on(member_id=deep.pk, upline_id=leader.pk, day=past),
+            r,
+        ),
     ]
-    if args.index and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {INDEX} ON accounts_sponsorship (sponsor_id, valid_from) "
-                "INCLUDE (account_id, valid_to, personal, reason)"
-            )
-            cursor.execute("ANALYZE accounts_sponsorship")
-        try:
-            rows += walks(leader, deep, args.repeat, " +idx")
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP INDEX IF EXISTS {INDEX}")
-    if args.report:
-        today = clock.today()
-        report: list = []
 
-        def build() -> int:
-            report[:] = report_rows(root=leader, day=today, filters=ReportFilters())
-            return len(report)
+    def export() -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        started = time.perf_counter()
+        count = 0
+        for line in csv_lines(TodayReport(root=leader, day=today, filters=ReportFilters())):
+            writer.writerow(line)
+            count += 1
+            if out.tell() > 1 << 20:  # a streamed response: constant memory
+                out.seek(0)
+                out.truncate()
+        return f"{count - 1:,} rows, {(count - 1) / (time.perf_counter() - started):,.0f} rows/s"
 
-        rows.append(measure("report: whole org + facts", build, 1))
+    rows.append(measure("CSV of the leader's report: path", export, 1))
 
-        def export() -> str:
-            out = io.StringIO()
-            writer = csv.writer(out)
-            started = time.perf_counter()
-            count = sum(1 for _ in map(writer.writerow, csv_lines(report)))
-            return f"{count / (time.perf_counter() - started):,.0f} rows/s"
+    if args.reads_only:
+        args.moves = 0
+    moves = lead_moves(args.moves) if args.moves else []
+    reason = SponsorChangeReason.LEAD_PLACEMENT
+    rows.append(
+        measure(f"{len(moves):,} lead moves: before path", rolled_back(lambda: old_moves(moves, reason)), 1)
+    )
+    rows.append(
+        measure(
+            f"{len(moves):,} lead moves: with path",
+            rolled_back(lambda: sponsor_change_many(moves=moves, reason=reason, actor=None)),
+            1,
+        )
+    )
+    if args.reads_only:
+        report_rows_of(rows)
+        return
+    member, roll, below = roll_up_moves(args.roll_up)
+    roll_reason = SponsorChangeReason.CLEARING_ROLL_UP
+    label = f"roll-up {below:,} below #{member.number}"
+    rows.append(measure(f"{label}: before", rolled_back(lambda: old_moves(roll, roll_reason)), 1))
+    rows.append(
+        measure(
+            f"{label}: with path",
+            rolled_back(lambda: sponsor_change_many(moves=roll, reason=roll_reason, actor=None)),
+            2,
+        )
+    )
+    report_rows_of(rows)
 
-        rows.append(measure("CSV of the built report", export, 1))
-    print(f"{'operation':<30} {'best ms':>10} {'median ms':>10} {'queries':>8}  result")
-    for label, best, median, queries, result in rows:
-        print(f"{label:<30} {best:>10.1f} {median:>10.1f} {queries:>8}  {result}")
+
+def report_rows_of(rows: list[Row]) -> None:
+    print(f"{'operation':<42} {'best ms':>10} {'median ms':>10} {'queries':>8}  result")
+    for name, best, median, queries, result in rows:
+        print(f"{name:<42} {best:>10.1f} {median:>10.1f} {queries:>8}  {result}")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from accounts.models import (
     Subscription,
     SubscriptionStatus,
 )
+from accounts.paths import paths_rebuild
 from plexus_office.commands import date_in_range_error
 from plexus_office.dates import parse_month
 from plexus_office.platform.models import SandboxCharge, SandboxRefund
@@ -499,6 +500,7 @@ def load(data: dict[str, Any]) -> dict[str, int]:
             )
         )
     Account.objects.bulk_update(to_update, ["sponsor", "listed_under_2_on"])
+    paths_rebuild()  # bulk writes bypass Account.save: the paths in one set-based pass
     Sponsorship.objects.bulk_create(history)
     PaidRank.objects.bulk_create(
         PaidRank(account=by_number[n], month=month, rank=rank)

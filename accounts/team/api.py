@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from accounts.history import is_in_downline_on, status_on
 from accounts.members import member_or_404
 from accounts.models import Account
-from accounts.team.selectors import PAGE_SIZE, children_on, report_rows, report_totals, search_on
+from accounts.team.selectors import PAGE_SIZE, children_on, report_for, search_on
 from accounts.team.views import _day, _filters
 
 
@@ -67,14 +67,15 @@ class TeamReportView(APIView):
         filters, errors = _filters(request)
         if problem or errors:
             raise ValidationError({"detail": [problem, *errors] if problem else errors})
-        rows = report_rows(root=root, day=day, filters=filters)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.query_params.get("page"))
-        totals = report_totals(rows, day=day)
+        rows, totals, computed_at = report_for(root=root, day=day, filters=filters)
+        paginator = Paginator(cast(Any, rows), PAGE_SIZE)  # a list, or today's lazy report
+        page = paginator.get_page(request.query_params.get("page"))
         return Response(
             {
                 "number": root.number,
                 "as_of": day.isoformat(),
-                "count": len(rows),
+                "count": paginator.count,
+                "volumes_computed_at": computed_at.isoformat(),
                 "page": page.number,
                 "pages": page.paginator.num_pages,
                 "totals": {

@@ -8,9 +8,9 @@ day are the same code. Facts of many members are read in chunks (SQLite caps que
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
@@ -25,31 +25,16 @@ from accounts.models import (
     OrderLine,
     PaidRank,
     Rank,
-    SponsorChangeReason,
     Subscription,
 )
 from accounts.selectors import decide_activity
+from accounts.team.rows import JOINED_LABELS, ReportRow, joined_how
+from accounts.team.today import TodayReport, as_date, children_today, search_today, today_report_applies
+from plexus_office import clock
 from plexus_office.dates import add_months
 
 CHUNK = 500
 PAGE_SIZE = 50
-
-JOINED_LABELS = {
-    "personal": "Personally enrolled",
-    "leads": "Placed by Leads",
-    "roll_up": "Rolled up",
-    "correction": "Sponsor correction",
-}
-
-
-def joined_how(reason: str, personal: bool) -> str:
-    if reason == SponsorChangeReason.LEAD_PLACEMENT:
-        return "leads"
-    if reason == SponsorChangeReason.CLEARING_ROLL_UP:
-        return "roll_up"
-    if reason == SponsorChangeReason.CORRECTION:
-        return "correction"
-    return "personal" if personal else "leads"
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -103,9 +88,12 @@ class TreeNode:
 
 def children_on(*, parent: Account, day: date, level: int = 1) -> list[TreeNode]:
     """The members directly under ``parent`` at the end of ``day``, each with the size of its own
-    downline (two queries: the children with their period, one grouped walk for the sizes)."""
+    downline (two queries: the children with their period, one grouped walk for the sizes).
+    Today: one query on the materialized path (``today.children_today``)."""
     if day < parent.enrolled_on:
         return []
+    if day == clock.today():
+        return [_today_node(row, day=day, level=level) for row in children_today(parent=parent)]
     day_param, end_param = _params(day)
     accounts, history = _tables()
     sql = f"""
@@ -165,6 +153,31 @@ def downline_sizes(*, top_ids: list[int], day: date) -> dict[int, int]:
     return sizes
 
 
+def _today_node(row: tuple[Any, ...], *, day: date, level: int) -> TreeNode:
+    (pk, number, name, kind, title_rank, status, _cancelled_at, reason, personal, fee_due, subscription,
+     last_order, last_fee, size) = row  # fmt: skip
+    verdict = decide_activity(
+        kind=kind,
+        as_of=day,
+        last_order_on=as_date(last_order),
+        membership_fee_due_on=as_date(fee_due),
+        last_fee_paid_on=as_date(last_fee),
+    )
+    return TreeNode(
+        id=pk,
+        number=number,
+        name=name,
+        kind=kind,
+        title_rank=Rank(title_rank).label if title_rank else "",
+        status=status,
+        activity=verdict.activity,
+        subscription=subscription,
+        joined=joined_how(reason or "", bool(personal)),
+        downline_size=int(size),
+        level=level,
+    )
+
+
 @dataclass(frozen=True)
 class SearchHit:
     member: DownlineMember
@@ -177,6 +190,8 @@ def search_on(*, root: Account, term: str, day: date, limit: int = 20) -> list[S
     text = term.strip().lower()
     if not text:
         return []
+    if day == clock.today():
+        return [SearchHit(member=m, path=p) for m, p in search_today(root=root, term=text, limit=limit)]
     members = downline_on(account=root, day=day)
     by_number = {m.number: m for m in members}
     hits = []
@@ -256,20 +271,6 @@ def member_facts(*, ids: list[int], day: date) -> dict[int, dict[str, Any]]:
 # --- the report -----------------------------------------------------------------------------------
 
 
-@dataclass
-class ReportRow:
-    member: DownlineMember
-    facts: dict[str, Any]
-    group_volume: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            **self.member.as_dict(),
-            **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.facts.items()},
-            "group_volume": self.group_volume,
-        }
-
-
 REPORT_COLUMNS = (
     ("level", "Level"),
     ("number", "Number"),
@@ -288,7 +289,9 @@ REPORT_COLUMNS = (
     ("enrolled_on", "Enrolled on"),
     ("joined", "Joined"),
 )
-SORT_KEYS = {name for name, _label in REPORT_COLUMNS}
+# "tree" (the default): each sponsor followed by their organization, siblings by number; the path
+# index serves it today (accounts/team/today.py).
+SORT_KEYS = {"tree"} | {name for name, _label in REPORT_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -298,7 +301,7 @@ class ReportFilters:
     activity: str = ""
     joined_this_month: bool = False
     leads_placed_with_me: bool = False
-    sort: str = "level"
+    sort: str = "tree"
     descending: bool = False
 
 
@@ -325,11 +328,32 @@ def report_rows(*, root: Account, day: date, filters: ReportFilters) -> list[Rep
         and (not filters.joined_this_month or (row.facts.get("enrolled_on") or date.min) >= this_month)
         and (not filters.leads_placed_with_me or (row.member.level == 1 and row.facts["joined"] == "leads"))
     ]
-    key = filters.sort if filters.sort in SORT_KEYS else "level"
+    key = filters.sort if filters.sort in SORT_KEYS else "tree"
+    if key == "tree":
+        place: dict[int, tuple[int, ...]] = {}
+        for row in sorted(rows, key=lambda r: r.member.level):  # sponsors before their members
+            place[row.member.number] = place.get(row.member.sponsor_number, ()) + (row.member.number,)
+        selected.sort(key=lambda r: place[r.member.number], reverse=filters.descending)
+        return selected
     # Ties stay in level-then-number order either way (the sort is stable; only the column reverses).
     selected.sort(key=lambda r: (r.member.level, r.member.number))
     selected.sort(key=lambda r: _sort_value(r, key), reverse=filters.descending)
     return selected
+
+
+def report_for(
+    *, root: Account, day: date, filters: ReportFilters
+) -> tuple[Sequence[ReportRow] | TodayReport, Any, datetime]:
+    """The report's rows (a list, or today's lazy path report), its totals and when its volumes were
+    computed. Today's report needs this month's rollup (the beat job); until it has run, and for past
+    days, activity filters and fact sorts, the history walk computes everything now."""
+    if today_report_applies(day=day, today=clock.today(), filters=filters):
+        report = TodayReport(root=root, day=day, filters=filters)
+        computed_at = report.computed_at()
+        if computed_at is not None:
+            return report, report.totals(), computed_at
+    rows = report_rows(root=root, day=day, filters=filters)
+    return rows, report_totals(rows, day=day), clock.now()
 
 
 def _joined(member: DownlineMember) -> str:

@@ -5,9 +5,9 @@ any member's, read-only, from the member's admin page."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -23,11 +23,11 @@ from accounts.selectors import Activity
 from accounts.team.selectors import (
     PAGE_SIZE,
     REPORT_COLUMNS,
+    SORT_KEYS,
     ReportFilters,
     children_on,
     csv_lines,
-    report_rows,
-    report_totals,
+    report_for,
     search_on,
 )
 from accounts.views.common import member_view
@@ -116,12 +116,12 @@ def _filters(request: HttpRequest) -> tuple[ReportFilters, list[str]]:
     if activity and activity not in (Activity.ACTIVE, Activity.INACTIVE, Activity.NEITHER):
         errors.append(f"activity: {activity!r} is not one of active, inactive, neither")
         activity = ""
-    sort = request.GET.get("sort") or "level"
+    sort = request.GET.get("sort") or "tree"
     descending = sort.startswith("-")
     sort = sort.lstrip("-")
-    if sort not in {name for name, _label in REPORT_COLUMNS}:
+    if sort not in SORT_KEYS:
         errors.append(f"sort: unknown column {sort!r}")
-        sort, descending = "level", False
+        sort, descending = "tree", False
     filters = ReportFilters(
         level=level,
         kind=kind,
@@ -139,7 +139,7 @@ class _Echo:
         return value
 
 
-def _csv(rows: list[Any], root: Account, day: date) -> StreamingHttpResponse:
+def _csv(rows: Iterable[Any], root: Account, day: date) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
@@ -154,10 +154,11 @@ def _csv(rows: list[Any], root: Account, day: date) -> StreamingHttpResponse:
 def _report(request: HttpRequest, root: Account, *, staff: bool) -> HttpResponse | StreamingHttpResponse:
     day, problem = _day(request)
     filters, errors = _filters(request)
-    rows = report_rows(root=root, day=day, filters=filters)
+    rows, totals, computed_at = report_for(root=root, day=day, filters=filters)
     if request.GET.get("format") == "csv" and not errors:
         return _csv(rows, root, day)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A list, or today's lazy report (counted and sliced in SQL).
+    page = Paginator(cast(Any, rows), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = request.GET.copy()
@@ -172,13 +173,13 @@ def _report(request: HttpRequest, root: Account, *, staff: bool) -> HttpResponse
         "staff": staff,
         "page": page,
         "rows": [(row, _clear_url(row.member.number) if _clearable(row, staff) else "") for row in page],
-        "totals": report_totals(rows, day=day),
+        "totals": totals,
         "columns": REPORT_COLUMNS,
         "filters": filters,
         "query": query.urlencode(),
         "sort_query": sort_query.urlencode(),
         "kinds": AccountKind.choices,
-        "computed_at": clock.now(),
+        "computed_at": computed_at,
     }
     status = 400 if (problem or errors) else 200
     return TemplateResponse(request, "accounts/team/report.html", context, status=status)
