@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
@@ -19,14 +20,14 @@ from plexus_office.platform.roles import CUSTOMER_SERVICE, member_of
 
 
 class ClearKind(models.TextChoices):
-    CUSTOMER = "customer", "Customer Clear Request"
-    AMBASSADOR = "ambassador", "Ambassador Clear Request"
+    CUSTOMER = "customer", _("Customer Clear Request")
+    AMBASSADOR = "ambassador", _("Ambassador Clear Request")
 
 
 class ClearStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    CLEARED = "cleared", "Cleared"
-    REJECTED = "rejected", "Rejected"
+    SUBMITTED = "submitted", _("Submitted")
+    CLEARED = "cleared", _("Cleared")
+    REJECTED = "rejected", _("Rejected")
 
 
 class ClearRequest(FSMModelMixin, QueueItem):
