@@ -38,7 +38,7 @@ class DownlineMember:
 
     @property
     def kind_label(self) -> str:
-        return kind_for(self.account).label
+        return str(kind_for(self.account).label)
 
     @property
     def activity(self) -> str:
