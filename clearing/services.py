@@ -49,6 +49,7 @@ __all__ = [
     "clear_request_reject",
     "clear_request_submit",
     "cleared_cards_delete_at_gateway",
+    "not_in_downline",
     "rule_for",
 ]
 
@@ -134,14 +135,7 @@ def clear_request_check(*, requester: Account, member: Account, as_of: date | No
         as_of is None or is_in_downline_on(member_id=member.pk, upline_id=requester.pk, day=day)
     )
     if not in_downline:
-        raise ClearRefused(
-            "not_in_downline",
-            _(
-                "Account %(number)s is not in the downline of account %(requester)s: "
-                "only an upline ambassador of the member can ask to clear it."
-            )
-            % {"number": member.number, "requester": requester.number},
-        )
+        raise not_in_downline(number=member.number, requester_number=requester.number)
     open_request = ClearRequest.objects.filter(member=member, status=ClearStatus.SUBMITTED).first()
     if open_request is not None:
         raise ClearRefused(
@@ -181,6 +175,19 @@ def clear_request_check(*, requester: Account, member: Account, as_of: date | No
             % facts,
         )
     return verdict.as_dict()
+
+
+def not_in_downline(*, number: Any, requester_number: int) -> ClearRefused:
+    """The one answer for a member outside the downline and for no such account (not enumerable)."""
+    return ClearRefused(
+        "not_in_downline",
+        _(
+            "Account %(number)s is not in the downline of account %(requester)s: "
+            "only an upline ambassador of the member can ask to clear it."
+        )
+        % {"number": number, "requester": requester_number},
+        field="member",
+    )
 
 
 def timezone_day(request: ClearRequest) -> str:

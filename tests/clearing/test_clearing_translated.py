@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import translation
+from rest_framework.test import APIClient
 
 from accounts.models import Account
 from accounts.selectors import account_activity
@@ -260,3 +261,17 @@ def test_the_detector_finds_the_english_of_the_english_page(ann_in, history):
     body = ann_in("en").get(reverse("clearing:home")).content.decode()
 
     assert "Waiting for Customer Service" in english_left(body, allow=NAMES)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_api_answers_an_unknown_and_an_outside_member_alike_in_the_language(tree, today, language):
+    api = APIClient()
+    api.force_authenticate(tree.ann.user)
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    unknown = api.post("/api/v1/clearing/", {"member": 999999}, format="json").json()
+    outside = api.post("/api/v1/clearing/", {"member": tree.out.number}, format="json").json()
+
+    assert unknown["code"] == outside["code"] == "not_in_downline"
+    assert unknown["detail"] == outside["detail"].replace(str(tree.out.number), "999999")
+    assert english_left(unknown["detail"], html=False) == []
