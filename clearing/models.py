@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
@@ -25,9 +26,9 @@ class ClearKind(models.TextChoices):
 
 
 class ClearStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    CLEARED = "cleared", _("Cleared")
-    REJECTED = "rejected", _("Rejected")
+    SUBMITTED = "submitted", pgettext_lazy("clear request", "Submitted")
+    CLEARED = "cleared", pgettext_lazy("clear request", "Cleared")
+    REJECTED = "rejected", pgettext_lazy("clear request", "Rejected")
 
 
 class ClearRequest(FSMModelMixin, QueueItem):

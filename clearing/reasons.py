@@ -9,6 +9,7 @@ commands' outputs do not change.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Account, AccountKind
 from accounts.selectors import (
@@ -70,7 +71,7 @@ def activity_reason(*, kind: str, verdict: ActivityVerdict) -> str:
 
 def activity_label(activity: str) -> str:
     return {
-        Activity.ACTIVE: _("active"),
-        Activity.INACTIVE: _("inactive"),
-        Activity.NEITHER: _("neither"),
+        Activity.ACTIVE: pgettext("member activity", "active"),
+        Activity.INACTIVE: pgettext("member activity", "inactive"),
+        Activity.NEITHER: pgettext("member activity", "neither"),
     }.get(activity, activity)
