@@ -21,9 +21,7 @@ def test_every_non_english_language_has_a_catalogue():
     assert locales == {"es", "fr_CA"}
 
 
-@pytest.mark.parametrize(
-    "po_path", CATALOGUES, ids=lambda p: f"{p.parent.parent.parent.name}-{p.parent.parent.name}"
-)
+@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: f"{p.parent.parent.parent.name}-{p.parent.parent.name}")
 def test_catalogue_has_no_untranslated_or_fuzzy_entry(po_path):
     with po_path.open("rb") as handle:
         catalog = read_po(handle)
