@@ -10,7 +10,7 @@ from accounts.members import MemberAPIMixin
 from accounts.models import Account
 from clearing.models import ClearRequest
 from clearing.selectors import clear_requests_of
-from clearing.services import REASON_MAX_LENGTH, ClearRefused, clear_request_submit
+from clearing.services import REASON_MAX_LENGTH, clear_request_submit, not_in_downline
 
 
 class ClearRequestSerializer(serializers.ModelSerializer):
@@ -64,12 +64,7 @@ class ClearRequestListCreate(MemberAPIMixin, generics.ListCreateAPIView):
         member = Account.objects.filter(number=number).first()
         if member is None:
             # The same answer as for an account outside the downline: numbers are not enumerable.
-            raise ClearRefused(
-                "not_in_downline",
-                f"Account {number} is not in the downline of account {account.number}: "
-                "only an upline ambassador of the member can ask to clear it.",
-                field="member",
-            )
+            raise not_in_downline(number=number, requester_number=account.number)
         # A refusal becomes a 400 {"code", "detail", "field"} in the platform's exception handler.
         made = clear_request_submit(
             requester=account, member=member, reason=incoming.validated_data["reason"], actor=request.user

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
@@ -19,14 +21,14 @@ from plexus_office.platform.roles import CUSTOMER_SERVICE, member_of
 
 
 class ClearKind(models.TextChoices):
-    CUSTOMER = "customer", "Customer Clear Request"
-    AMBASSADOR = "ambassador", "Ambassador Clear Request"
+    CUSTOMER = "customer", _("Customer Clear Request")
+    AMBASSADOR = "ambassador", _("Ambassador Clear Request")
 
 
 class ClearStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    CLEARED = "cleared", "Cleared"
-    REJECTED = "rejected", "Rejected"
+    SUBMITTED = "submitted", pgettext_lazy("clear request", "Submitted")
+    CLEARED = "cleared", pgettext_lazy("clear request", "Cleared")
+    REJECTED = "rejected", pgettext_lazy("clear request", "Rejected")
 
 
 class ClearRequest(FSMModelMixin, QueueItem):

@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.genealogy import downline_page
 from accounts.models import Account, AccountStatus
 from accounts.selectors import Activity, ActivityVerdict, activity_from_annotated, with_activity_facts
 from clearing.models import ClearRequest, ClearStatus
-from clearing.services import kind_for, rule_for
+from clearing.reasons import activity_label, activity_reason, rule_for
+from clearing.services import kind_for
 from plexus_office import clock
+from plexus_office.platform.localdates import day_text
 
 PAGE_SIZE = 25
 
@@ -35,22 +38,32 @@ class DownlineMember:
 
     @property
     def kind_label(self) -> str:
-        return kind_for(self.account).label
+        return str(kind_for(self.account).label)
+
+    @property
+    def activity(self) -> str:
+        """The verdict's one word, translated ("active", "inactive", "neither")."""
+        return activity_label(self.verdict.activity)
+
+    @property
+    def reason(self) -> str:
+        """The verdict's reason, translated, with the locale's dates."""
+        return activity_reason(kind=self.account.kind, verdict=self.verdict)
 
     @property
     def why_not(self) -> str:
-        """Why the member cannot be cleared now (empty when it can)."""
+        """Why the member cannot be cleared now (empty when it can), in the active language."""
         if self.account.status != AccountStatus.ACTIVE:
-            return "Cancelled: this account is already closed."
+            return _("Cancelled: this account is already closed.")
         if self.open_request is not None:
-            return (
-                f"A clear request (#{self.open_request.pk}) is already open; Customer Service decides by "
-                f"{self.open_request.due_on.isoformat()}."
-            )
+            return _(
+                "A clear request (#%(request)s) is already open; Customer Service decides by %(due)s."
+            ) % {"request": self.open_request.pk, "due": day_text(self.open_request.due_on)}
+        facts = {"reason": self.reason, "rule": rule_for(self.account)}
         if self.verdict.activity == Activity.ACTIVE:
-            return f"Active: {self.verdict.reason}. {rule_for(self.account)}"
+            return _("Active: %(reason)s. %(rule)s") % facts
         if self.verdict.activity == Activity.NEITHER:
-            return f"Neither active nor inactive: {self.verdict.reason}. {rule_for(self.account)}"
+            return _("Neither active nor inactive: %(reason)s. %(rule)s") % facts
         return ""
 
 

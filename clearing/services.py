@@ -11,7 +11,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.flags import flags_refresh
 from accounts.genealogy import is_in_downline
@@ -30,12 +31,15 @@ from accounts.selectors import Activity, account_activity
 from accounts.services import sponsor_change, sponsor_change_many
 from clearing.cards import cleared_cards_delete_at_gateway
 from clearing.models import ClearKind, ClearRequest, ClearStatus
+from clearing.reasons import activity_reason, rule_for
 from clearing.tasks import cleared_cards_delete_queue
 from plexus_office import clock
 from plexus_office.platform.actors import actor_user
 from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
+from plexus_office.platform.localdates import count_text, day_text
 from plexus_office.platform.notifications import notify
+from plexus_office.platform.rendering import recipient_language
 
 __all__ = [
     "ClearProcessingError",
@@ -45,16 +49,12 @@ __all__ = [
     "clear_request_reject",
     "clear_request_submit",
     "cleared_cards_delete_at_gateway",
+    "not_in_downline",
+    "rule_for",
 ]
 
 REASON_MAX_LENGTH = 2000
 CLEARED_CANCEL_REASON = "cleared"
-
-RULE_CUSTOMER = "A customer is inactive, and can be cleared, after 12 months with no order."
-RULE_AMBASSADOR = (
-    "An ambassador can be cleared only when inactive: no order in the last 6 months and the annual "
-    "membership fee past due by 6 months or more."
-)
 
 EVENT_SUBMITTED = "clearing_submitted"
 EVENT_CLEARED = "clearing_cleared"
@@ -76,42 +76,58 @@ _user = actor_user  # the services' short name for it
 
 
 def _contact(account: Account) -> dict[str, Any]:
-    return {"number": account.number, "name": account.name, "kind": str(account.get_kind_display())}
+    # The kind label stays lazy: notify renders it in the recipient's language.
+    return {"number": account.number, "name": account.name, "kind": AccountKind(account.kind).label}
 
 
 def kind_for(member: Account) -> ClearKind:
     return ClearKind.AMBASSADOR if member.kind == AccountKind.AMBASSADOR else ClearKind.CUSTOMER
 
 
-def rule_for(member: Account) -> str:
-    return RULE_AMBASSADOR if member.kind == AccountKind.AMBASSADOR else RULE_CUSTOMER
-
-
 def clear_request_check(*, requester: Account, member: Account, as_of: date | None = None) -> dict[str, Any]:
     """Every refusal, in the contract's order; returns the member's activity facts when none applies."""
     day = clock.today(as_of)
-    if requester.kind != AccountKind.AMBASSADOR or requester.is_corporate:
-        what = "a corporate account" if requester.is_corporate else requester.get_kind_display()
+    if requester.is_corporate:
         raise ClearRefused(
             "requester_not_ambassador",
-            f"Account {requester.number} is {what}: "
-            "only an upline Brand Ambassador can ask to clear a member.",
+            _(
+                "Account %(number)s is a corporate account: "
+                "only an upline Brand Ambassador can ask to clear a member."
+            )
+            % {"number": requester.number},
+            field="requester",
+        )
+    if requester.kind != AccountKind.AMBASSADOR:
+        raise ClearRefused(
+            "requester_not_ambassador",
+            _("Account %(number)s is %(kind)s: only an upline Brand Ambassador can ask to clear a member.")
+            % {"number": requester.number, "kind": requester.get_kind_display()},
             field="requester",
         )
     requester_status = (
         requester.status if requester.status != AccountStatus.ACTIVE else status_on(requester, day)
     )
     if requester_status != AccountStatus.ACTIVE:
-        what = "not enrolled yet" if requester_status == NOT_ENROLLED else "cancelled"
+        if requester_status == NOT_ENROLLED:
+            message = _(
+                "Account %(number)s is not enrolled yet on %(day)s: "
+                "only a live Brand Ambassador can ask to clear a member."
+            )
+        else:
+            message = _(
+                "Account %(number)s is cancelled on %(day)s: "
+                "only a live Brand Ambassador can ask to clear a member."
+            )
         raise ClearRefused(
             "requester_not_ambassador",
-            f"Account {requester.number} is {what} on {day.isoformat()}: "
-            "only a live Brand Ambassador can ask to clear a member.",
+            message % {"number": requester.number, "day": day_text(day)},
             field="requester",
         )
     if member.pk == requester.pk:
         raise ClearRefused(
-            "not_in_downline", f"Account {member.number} is your own account, not a member of your downline."
+            "not_in_downline",
+            _("Account %(number)s is your own account, not a member of your downline.")
+            % {"number": member.number},
         )
     # The live tree, and for an explicit day (operations commands) also the sponsor history of that
     # day: a request is filed now, so a member cleared since is out even when asked about a past day.
@@ -119,39 +135,67 @@ def clear_request_check(*, requester: Account, member: Account, as_of: date | No
         as_of is None or is_in_downline_on(member_id=member.pk, upline_id=requester.pk, day=day)
     )
     if not in_downline:
-        raise ClearRefused(
-            "not_in_downline",
-            f"Account {member.number} is not in the downline of account {requester.number}: "
-            "only an upline ambassador of the member can ask to clear it.",
-        )
+        raise not_in_downline(number=member.number, requester_number=requester.number)
     open_request = ClearRequest.objects.filter(member=member, status=ClearStatus.SUBMITTED).first()
     if open_request is not None:
         raise ClearRefused(
             "already_requested",
-            f"Account {member.number} already has an open clear request (#{open_request.pk}, submitted "
-            f"{timezone_day(open_request)}, decision due {open_request.due_on.isoformat()}).",
+            _(
+                "Account %(number)s already has an open clear request (#%(request)s, submitted "
+                "%(submitted)s, decision due %(due)s)."
+            )
+            % {
+                "number": member.number,
+                "request": open_request.pk,
+                "submitted": timezone_day(open_request),
+                "due": day_text(open_request.due_on),
+            },
         )
     if member.status != AccountStatus.ACTIVE:  # cancelled now: a request filed now cannot clear it
-        when = member.cancelled_at.date().isoformat() if member.cancelled_at else "earlier"
-        raise ClearRefused("member_cancelled", f"Account {member.number} was already cancelled ({when}).")
+        raise ClearRefused(
+            "member_cancelled",
+            _("Account %(number)s was already cancelled (%(when)s).")
+            % {"number": member.number, "when": cancelled_day(member)},
+        )
     verdict = account_activity(account=member, as_of=day)
+    facts = {
+        "number": member.number,
+        "day": day_text(day),
+        "reason": activity_reason(kind=member.kind, verdict=verdict),
+        "rule": rule_for(member),
+    }
     if verdict.activity == Activity.ACTIVE:
         raise ClearRefused(
-            "member_active",
-            f"Account {member.number} is active as of {day.isoformat()}: "
-            f"{verdict.reason}. {rule_for(member)}",
+            "member_active", _("Account %(number)s is active as of %(day)s: %(reason)s. %(rule)s") % facts
         )
     if verdict.activity == Activity.NEITHER:
         raise ClearRefused(
             "member_not_inactive",
-            f"Account {member.number} is neither active nor inactive as of {day.isoformat()}: "
-            f"{verdict.reason}. {rule_for(member)}",
+            _("Account %(number)s is neither active nor inactive as of %(day)s: %(reason)s. %(rule)s")
+            % facts,
         )
     return verdict.as_dict()
 
 
+def not_in_downline(*, number: Any, requester_number: int) -> ClearRefused:
+    """The one answer for a member outside the downline and for no such account (not enumerable)."""
+    return ClearRefused(
+        "not_in_downline",
+        _(
+            "Account %(number)s is not in the downline of account %(requester)s: "
+            "only an upline ambassador of the member can ask to clear it."
+        )
+        % {"number": number, "requester": requester_number},
+        field="member",
+    )
+
+
 def timezone_day(request: ClearRequest) -> str:
-    return timezone.localdate(request.submitted_at).isoformat() if request.submitted_at else "earlier"
+    return day_text(timezone.localdate(request.submitted_at)) if request.submitted_at else _("earlier")
+
+
+def cancelled_day(member: Account) -> str:
+    return day_text(member.cancelled_at.date()) if member.cancelled_at else _("earlier")
 
 
 def clear_request_submit(
@@ -162,7 +206,9 @@ def clear_request_submit(
     clean_reason = (reason or "").strip()
     if len(clean_reason) > REASON_MAX_LENGTH:
         raise ClearRefused(
-            "invalid_reason", f"reason: keep it under {REASON_MAX_LENGTH:,} characters.", field="reason"
+            "invalid_reason",
+            _("reason: keep it under %(limit)s characters.") % {"limit": count_text(REASON_MAX_LENGTH)},
+            field="reason",
         )
     facts = clear_request_check(requester=requester, member=member, as_of=as_of)
     user = _user(actor)
@@ -199,9 +245,13 @@ def clear_request_submit(
     except IntegrityError:
         # The partial unique index decided a race between two submissions for the same member.
         open_request = ClearRequest.objects.filter(member=member, status=ClearStatus.SUBMITTED).first()
-        number = f" (#{open_request.pk})" if open_request else ""
+        if open_request is None:
+            message = _("Account %(number)s already has an open clear request.")
+        else:
+            message = _("Account %(number)s already has an open clear request (#%(request)s).")
         raise ClearRefused(
-            "already_requested", f"Account {member.number} already has an open clear request{number}."
+            "already_requested",
+            message % {"number": member.number, "request": open_request.pk if open_request else ""},
         ) from None
     return request
 
@@ -269,19 +319,38 @@ def _clear_or_reject(*, request: ClearRequest, actor: Any, note: str) -> ClearRe
     day = clock.today()
     locked = _locked(request)
     member = Account.objects.select_for_update().get(pk=locked.member_id)
+    requester = Account.objects.only("preferred_language").get(pk=locked.requester_id)
     if member.status != AccountStatus.ACTIVE:
-        when = member.cancelled_at.date().isoformat() if member.cancelled_at else "earlier"
-        return _reject(locked, actor=actor, note=f"Member already cancelled ({when}); nothing to clear.")
+        # The automatic note is addressed to the requester: written in their language.
+        with translation.override(recipient_language(requester)):
+            note = _("Member already cancelled (%(when)s); nothing to clear.") % {
+                "when": cancelled_day(member)
+            }
+        return _reject(locked, actor=actor, note=note)
     verdict = account_activity(account=member, as_of=day)
     locked.processing_facts = verdict.as_dict()
     if verdict.activity != Activity.INACTIVE:
-        label = "active" if verdict.activity == Activity.ACTIVE else "neither active nor inactive"
-        return _reject(
-            locked,
-            actor=actor,
-            note=f"Not cleared: account {member.number} is {label} as of {day.isoformat()} "
-            f"({verdict.reason}). {rule_for(member)}",
-        )
+        with translation.override(recipient_language(requester)):
+            facts = {
+                "number": member.number,
+                "day": day_text(day),
+                "reason": activity_reason(kind=member.kind, verdict=verdict),
+                "rule": rule_for(member),
+            }
+            if verdict.activity == Activity.ACTIVE:
+                note = (
+                    _("Not cleared: account %(number)s is active as of %(day)s (%(reason)s). %(rule)s")
+                    % facts
+                )
+            else:
+                note = (
+                    _(
+                        "Not cleared: account %(number)s is neither active nor inactive as of %(day)s "
+                        "(%(reason)s). %(rule)s"
+                    )
+                    % facts
+                )
+        return _reject(locked, actor=actor, note=note)
     sponsor = Account.objects.filter(pk=member.sponsor_id).first() if member.sponsor_id is not None else None
     rolled = _clear_member(member=member, sponsor=sponsor, actor=actor, day=day)
     clean = (note or "").strip()

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from accounts.genealogy import is_in_downline
 from accounts.members import request_member
@@ -15,6 +16,7 @@ from clearing.forms import ClearRequestForm, DownlineSearchForm
 from clearing.selectors import clear_requests_of, downline_search
 from clearing.services import ClearRefused, clear_request_submit, kind_for
 from plexus_office.platform.errors import form_add_refusal
+from plexus_office.platform.localdates import day_text
 
 
 def _can_request(account: Account | None) -> bool:
@@ -70,8 +72,17 @@ def request_form(request, number: int):
         else:
             messages.success(
                 request,
-                f"{made.get_kind_display()} #{made.pk} sent for {member.name} (#{member.number}). "
-                f"Customer Service will process it by {made.due_on.isoformat()}.",
+                _(
+                    "%(kind)s #%(request)s sent for %(name)s (#%(number)s). "
+                    "Customer Service will process it by %(due)s."
+                )
+                % {
+                    "kind": made.get_kind_display(),
+                    "request": made.pk,
+                    "name": member.name,
+                    "number": member.number,
+                    "due": day_text(made.due_on),
+                },
             )
             return redirect("clearing:home")
     context = {"account": account, "member": member, "row": row, "form": form, "kind": kind_for(member)}

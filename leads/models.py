@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
@@ -122,9 +123,9 @@ class LeadPlacement(models.Model):
 
 
 class CorrectionStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+    SUBMITTED = "submitted", pgettext_lazy("sponsor correction", "Submitted")
+    APPROVED = "approved", pgettext_lazy("sponsor correction", "Approved")
+    REJECTED = "rejected", pgettext_lazy("sponsor correction", "Rejected")
 
 
 class SponsorCorrection(FSMModelMixin, QueueItem):

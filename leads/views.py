@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from accounts.members import request_member
 from leads.forms import CorrectionForm
 from leads.selectors import corrections_for
 from leads.services import CorrectionRefused, sponsor_correction_request
 from plexus_office.platform.errors import form_add_refusal
+from plexus_office.platform.localdates import day_text
 
 
 @login_required
@@ -30,7 +32,9 @@ def correction(request):
             form_add_refusal(form, refusal)
         else:
             messages.success(
-                request, f"Request #{made.pk} sent. Customer Service will decide by {made.due_on}."
+                request,
+                _("Request #%(request)s sent. Customer Service will decide by %(due)s.")
+                % {"request": made.pk, "due": day_text(made.due_on)},
             )
             return redirect("leads:correction")
     context = {

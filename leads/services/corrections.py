@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.genealogy import would_create_loop
 from accounts.models import CORPORATE_SPONSOR_NUMBER, Account, AccountKind, AccountStatus, SponsorChangeReason
@@ -22,6 +23,7 @@ from plexus_office import clock
 from plexus_office.platform.actors import actor_user
 from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
+from plexus_office.platform.localdates import count_text, day_text
 
 
 class CorrectionRefused(Refused):
@@ -51,15 +53,19 @@ def _check_sponsor(*, account: Account, sponsor_number: Any, detailed: bool = Fa
         number = int(str(sponsor_number).strip())
     except (TypeError, ValueError):
         raise CorrectionRefused(
-            field, f"enter the account number of the sponsor you meant, not {sponsor_number!r}", field=field
+            field,
+            _("enter the account number of the sponsor you meant, not %(value)s")
+            % {"value": repr(sponsor_number)},
+            field=field,
         ) from None
 
     def third_party(reason: str) -> CorrectionRefused:
-        if detailed:
+        if detailed:  # staff deciding the request (the admin stays English)
             return CorrectionRefused(field, f"account {number} {reason}", field=field)
         return CorrectionRefused(
             field,
-            f"account {number} cannot be chosen as your sponsor; check the number with them",
+            _("account %(number)s cannot be chosen as your sponsor; check the number with them")
+            % {"number": number},
             field=field,
         )
 
@@ -67,7 +73,7 @@ def _check_sponsor(*, account: Account, sponsor_number: Any, detailed: bool = Fa
     if sponsor is None:
         raise third_party("does not exist")
     if sponsor.pk == account.pk:
-        raise CorrectionRefused(field, "you cannot be your own sponsor", field=field)
+        raise CorrectionRefused(field, _("you cannot be your own sponsor"), field=field)
     if sponsor.is_corporate:
         raise third_party("is a corporate account")
     if sponsor.kind != AccountKind.AMBASSADOR:
@@ -78,10 +84,14 @@ def _check_sponsor(*, account: Account, sponsor_number: Any, detailed: bool = Fa
     if standing.activity != Activity.ACTIVE:
         raise third_party(f"is not in good standing ({standing.reason})")
     if sponsor.pk == account.sponsor_id:
-        raise CorrectionRefused(field, f"account {number} is already your sponsor", field=field)
+        raise CorrectionRefused(
+            field, _("account %(number)s is already your sponsor") % {"number": number}, field=field
+        )
     if would_create_loop(account_id=account.pk, new_sponsor_id=sponsor.pk):
         raise CorrectionRefused(
-            field, f"account {number} is in your own downline; that would make a loop", field=field
+            field,
+            _("account %(number)s is in your own downline; that would make a loop") % {"number": number},
+            field=field,
         )
     return sponsor
 
@@ -92,15 +102,19 @@ def sponsor_correction_request(
     """File a request for ``account`` to move under ``sponsor_number``; due in 2 business days."""
     if account.status != AccountStatus.ACTIVE:
         raise CorrectionRefused(
-            "account", "a cancelled account cannot ask for a sponsor correction", field="account"
+            "account", _("a cancelled account cannot ask for a sponsor correction"), field="account"
         )
     if account.is_corporate:
-        raise CorrectionRefused("account", "corporate accounts have no sponsor to correct", field="account")
+        raise CorrectionRefused(
+            "account", _("corporate accounts have no sponsor to correct"), field="account"
+        )
     if not _placed_or_orphan(account):
         raise CorrectionRefused(
             "account",
-            "sponsor corrections are for accounts placed by the Leads program or still under "
-            "Corporate Sponsor 2; contact Customer Service for other sponsor questions",
+            _(
+                "sponsor corrections are for accounts placed by the Leads program or still under "
+                "Corporate Sponsor 2; contact Customer Service for other sponsor questions"
+            ),
             field="account",
         )
     open_request = SponsorCorrection.objects.filter(
@@ -109,14 +123,23 @@ def sponsor_correction_request(
     if open_request is not None:
         raise CorrectionRefused(
             "account",
-            f"you already have an open request (#{open_request.pk}, submitted "
-            f"{clock.today() if open_request.submitted_at is None else open_request.submitted_at.date()})",
+            _("you already have an open request (#%(request)s, submitted %(submitted)s)")
+            % {
+                "request": open_request.pk,
+                "submitted": day_text(
+                    clock.today() if open_request.submitted_at is None else open_request.submitted_at.date()
+                ),
+            },
             field="account",
         )
     sponsor = _check_sponsor(account=account, sponsor_number=sponsor_number)
     explanation = (explanation or "").strip()
     if len(explanation) > 2000:
-        raise CorrectionRefused("too_long", "keep it under 2,000 characters", field="explanation")
+        raise CorrectionRefused(
+            "too_long",
+            _("keep it under %(limit)s characters") % {"limit": count_text(2000)},
+            field="explanation",
+        )
     user = actor_user(actor)
     try:
         with transaction.atomic():
@@ -144,7 +167,7 @@ def sponsor_correction_request(
             )
     except IntegrityError:
         # The partial unique index decided a race between two submissions.
-        raise CorrectionRefused("account", "you already have an open request", field="account") from None
+        raise CorrectionRefused("account", _("you already have an open request"), field="account") from None
     return correction
 
 

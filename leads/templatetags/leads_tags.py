@@ -9,6 +9,7 @@ from django import template
 from accounts.models import CORPORATE_SPONSOR_NUMBER
 from accounts.selectors import lead_sponsor_verdict
 from leads.selectors import DUE_AFTER_DAYS, corrections_for, recent_placements_for_sponsor
+from leads.verdict_text import missing_rules
 
 register = template.Library()
 
@@ -20,6 +21,7 @@ def leads_dashboard(account: Any) -> dict[str, Any]:
     context: dict[str, Any] = {"account": account, "corrections": corrections_for(account=account, limit=5)}
     if account.is_ambassador and not account.is_corporate:
         context["verdict"] = lead_sponsor_verdict(account=account)
+        context["missing"] = missing_rules(context["verdict"])
         context["recent_leads"] = recent_placements_for_sponsor(sponsor=account)
     sponsor = account.sponsor
     context["under_2"] = sponsor is not None and sponsor.number == CORPORATE_SPONSOR_NUMBER
