@@ -30,6 +30,7 @@ from accounts.models import (
     Subscription,
 )
 from accounts.models_billing import SubscriptionItem
+from accounts.paths import segment
 from operations.seed.plan import (
     ACTIVE,
     AMBASSADOR,
@@ -140,8 +141,13 @@ def _write_company(plan: Plan, *, progress: bool) -> dict[str, int]:
     n = len(plan)
     as_of = plan.as_of
     today = as_of.toordinal()
-    root_id = Account.objects.get(number=1).pk
-    orphan_id = Account.objects.get(number=2).pk
+    root = Account.objects.values("pk", "path", "depth").get(number=1)
+    orphan = Account.objects.values("pk", "path", "depth").get(number=2)
+    root_id, orphan_id = root["pk"], orphan["pk"]
+    # Today's genealogy path of every account, written in the COPY (accounts/paths.py): a planned
+    # sponsor always comes before the members it sponsors, so its path is already known.
+    paths: list[str] = []
+    depths: list[int] = []
     base_id = next_id(Account)
     top_number = Account.objects.order_by("-number").values_list("number", flat=True).first() or 0
     base_number = max(100_000, top_number + 1)
@@ -184,6 +190,8 @@ def _write_company(plan: Plan, *, progress: bool) -> dict[str, int]:
             "info_reviewed_at",
             "cancelled_at",
             "cancel_reason",
+            "path",
+            "depth",
         ],
         progress=bar,
     )
@@ -221,6 +229,17 @@ def _write_company(plan: Plan, *, progress: bool) -> dict[str, int]:
                 due = as_of + timedelta(days=rng.randint(1, 364))
             fee_due[i] = due
         number = base_number + i
+        sponsor_index = plan.sponsor[i]
+        if sponsor_index == ROOT:
+            parent_path, parent_depth = root["path"], root["depth"]
+        elif sponsor_index == ORPHANAGE:
+            parent_path, parent_depth = orphan["path"], orphan["depth"]
+        elif 0 <= sponsor_index < i:
+            parent_path, parent_depth = paths[sponsor_index], depths[sponsor_index]
+        else:
+            raise ValueError(f"plan: member {i} is sponsored by {sponsor_index}, not an earlier member")
+        paths.append(parent_path + segment(number))
+        depths.append(parent_depth + 1)
         reviewed = as_of - timedelta(days=rng.randint(0, 500))
         opt_in = rng.random() < 0.4
         accounts.add(
@@ -257,6 +276,8 @@ def _write_company(plan: Plan, *, progress: bool) -> dict[str, int]:
                 _aware(reviewed),
                 _aware(as_of - timedelta(days=rng.randint(1, 300))) if profile == CANCELLED else None,
                 "Cancelled by the holder" if profile == CANCELLED else "",
+                paths[i],
+                depths[i],
             )
         )
         postal.append(code)

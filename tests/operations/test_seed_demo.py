@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.genealogy import upline_ids
+from accounts.paths import paths_rebuild
 from accounts.models import Account, Order, SavedCard, Sponsorship
 from accounts.selectors import qualified_lead_sponsors
 from tests.factories import AmbassadorFactory
@@ -92,3 +93,12 @@ def test_seeding_over_members_without_replace_is_refused_and_changes_nothing():
 def test_too_few_accounts_is_refused_naming_the_option():
     with pytest.raises(CommandError, match="--accounts: at least 50, got 10"):
         call_command("seed_demo", "--accounts", "10")
+
+
+def test_seeded_paths_are_those_the_sponsors_give():
+    seed()
+    written = dict(Account.objects.values_list("number", "path"))
+    depths = dict(Account.objects.values_list("number", "depth"))
+    paths_rebuild()
+    assert dict(Account.objects.values_list("number", "path")) == written
+    assert dict(Account.objects.values_list("number", "depth")) == depths

@@ -5,7 +5,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from accounts.models import Account
-from accounts.paths import paths_rebuild
 from operations.scenario import _wipe_member_data
 from operations.seed.logins import seed_logins
 from operations.seed.plan import build_plan
@@ -60,8 +59,6 @@ class Command(BaseCommand):
                 wipe_seeded_gateway_data()
             # Row counts per table, plus the run's "seconds" (a float) added below.
             counts: dict[str, float] = dict(write_company(plan, progress=not options["no_progress"]))
-            # The accounts were COPYed with their sponsors only: their paths in one set-based pass.
-            paths_rebuild()
             logins = seed_logins(plan=plan)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
