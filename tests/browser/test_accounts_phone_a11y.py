@@ -42,7 +42,9 @@ def check_here(page, shot: str) -> list[str]:
     if overflow > 0:
         problems.append(f"{shot}: horizontal scroll of {overflow}px")
     problems += [f"{shot}: tap target under 44px: {html}" for html in page.evaluate(SMALL_TARGETS)]
-    problems += [f"{shot}: stacked cell without its label: {html}" for html in page.evaluate(UNLABELLED_CELLS)]
+    problems += [
+        f"{shot}: stacked cell without its label: {html}" for html in page.evaluate(UNLABELLED_CELLS)
+    ]
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"accounts-{shot}.png"), full_page=True)
     return problems
@@ -65,7 +67,9 @@ def failed_submit(page, shot: str, button: str = "form.stacked [type=submit]") -
 
 def _phone(page, live_server, language: str) -> None:
     page.set_viewport_size(PHONE)
-    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
 
 
 @pytest.fixture

@@ -41,7 +41,8 @@ def test_an_entry_is_a_summary_with_a_relative_link_in_the_recipients_language()
     ).inbox
 
     assert entry.summary == (
-        '<p>Su cuota de membresía vence el 1 de abril de 2026. <a href="/account/membership/">Renovar en línea</a></p>'
+        "<p>Su cuota de membresía vence el 1 de abril de 2026. "
+        '<a href="/account/membership/">Renovar en línea</a></p>'
     )
     assert "Su cuota de membresía de Plexus vence" in entry.title
 
@@ -93,7 +94,9 @@ def event_without_summary(tmp_path, settings):
 def test_without_a_summary_template_the_first_paragraph_of_the_text_is_shown_escaped(event_without_summary):
     member = AccountFactory(name="Lee")
 
-    entry = notify(recipient=member, event=event_without_summary, context={"who": HOSTILE}, link="/leads/7/").inbox
+    entry = notify(
+        recipient=member, event=event_without_summary, context={"who": HOSTILE}, link="/leads/7/"
+    ).inbox
 
     assert entry.summary == (
         "<p>&lt;img src=x onerror=&quot;alert(1)&quot;&gt; asked for it &lt;b&gt;now&lt;/b&gt;: /leads/7/</p>"
@@ -109,7 +112,10 @@ def test_the_inbox_page_shows_summaries_and_an_old_entry_as_escaped_text(client)
 
     page = client.get("/inbox/").content.decode()
 
-    assert '<div class="inbox-summary"><p>Your commission statement for February 2026 is ready: 1234.50 paid.' in page
+    assert (
+        '<div class="inbox-summary"><p>Your commission statement for February 2026 is ready: 1234.50 paid.'
+        in page
+    )
     assert "127.0.0.1" not in page
     assert HOSTILE not in page and "Hi &lt;img src=x" in page
 
