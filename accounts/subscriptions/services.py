@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.flags import flags_refresh
@@ -59,10 +60,24 @@ def next_charge_after(subscription: Subscription, *, day: int, after: date) -> d
     return candidate
 
 
+class _What:
+    """A change described once: English in the audit note, the member's language in the email (the
+    notification renders ``str(what)`` inside the recipient's language)."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        self.message, self.params = message, params
+
+    def __str__(self) -> str:
+        values = {k: short_date(v) if isinstance(v, date) else v for k, v in self.params.items()}
+        return gettext(self.message) % values if values else gettext(self.message)
+
+
 def _confirm(
-    subscription: Subscription, actor: Any, *, action: AuditAction, what: str, changes: dict
+    subscription: Subscription, actor: Any, *, action: AuditAction, what: _What, changes: dict
 ) -> None:
-    audit_record(actor=actor, obj=subscription, action=action, note=what, changes=changes)
+    with translation.override("en"):
+        note = str(what)
+    audit_record(actor=actor, obj=subscription, action=action, note=note, changes=changes)
     flags_refresh(account=subscription.account)
     summary = autoship_summary(subscription=subscription)
     notify(
@@ -127,7 +142,11 @@ def subscription_items_set(*, account: Account, actor: Any, quantities: dict[int
             subscription,
             actor,
             action=AuditAction.SUBSCRIPTION_ITEMS_SET,
-            what=f"Products changed: {', '.join(f'{q} × {s}' for s, q in after.items())} ({pv} PV)",
+            what=_What(
+                "Products changed: %(items)s (%(pv)s PV)",
+                items=", ".join(f"{q} × {s}" for s, q in after.items()),
+                pv=pv,
+            ),
             changes={"items": (before, after), "pv": (old_pv, pv)},
         )
     return subscription
@@ -152,12 +171,13 @@ def subscription_charge_day_set(
             subscription,
             actor,
             action=AuditAction.SUBSCRIPTION_CHARGE_DAY_SET,
-            what=f"Monthly charge day set to {day}"
-            + (
-                f"; next charge on {subscription.next_charge_on:%Y-%m-%d}"
-                if subscription.next_charge_on
-                else ""
-            ),
+            what=_What(
+                "Monthly charge day set to %(day)s; next charge on %(next)s",
+                day=day,
+                next=subscription.next_charge_on,
+            )
+            if subscription.next_charge_on
+            else _What("Monthly charge day set to %(day)s", day=day),
             changes={
                 "charge_day": (before[0], day),
                 "next_charge_on": (str(before[1]), str(subscription.next_charge_on)),
@@ -192,8 +212,11 @@ def subscription_skip_next(*, account: Account, actor: Any, today: date | None =
             subscription,
             actor,
             action=AuditAction.SUBSCRIPTION_SKIPPED,
-            what=f"The order of {skipped:%Y-%m-%d} is skipped; "
-            f"next charge on {subscription.next_charge_on:%Y-%m-%d}",
+            what=_What(
+                "The order of %(day)s is skipped; next charge on %(next)s",
+                day=skipped,
+                next=subscription.next_charge_on,
+            ),
             changes={"next_charge_on": (str(skipped), str(subscription.next_charge_on))},
         )
     return subscription
@@ -213,7 +236,7 @@ def subscription_pause(*, account: Account, actor: Any) -> Subscription:
             subscription,
             actor,
             action=AuditAction.SUBSCRIPTION_PAUSED,
-            what="Subscription paused: no monthly order is charged until you resume it",
+            what=_What("Subscription paused: no monthly order is charged until you resume it"),
             changes={"status": ("active", "paused")},
         )
     return subscription
@@ -248,8 +271,9 @@ def subscription_resume(*, account: Account, actor: Any, today: date | None = No
             subscription,
             actor,
             action=AuditAction.SUBSCRIPTION_RESUMED,
-            what=f"Subscription {'resumed' if before == 'paused' else 'started again'}; "
-            f"next charge on {next_on:%Y-%m-%d}",
+            what=_What("Subscription resumed; next charge on %(next)s", next=next_on)
+            if before == "paused"
+            else _What("Subscription started again; next charge on %(next)s", next=next_on),
             changes={"status": (before, "active")},
         )
     return subscription
@@ -275,7 +299,7 @@ def subscription_cancel(*, account: Account, actor: Any, today: date | None = No
             subscription,
             actor,
             action=AuditAction.SUBSCRIPTION_CANCELLED,
-            what="Subscription cancelled",
+            what=_What("Subscription cancelled"),
             changes={"status": (before, "cancelled")},
         )
     return subscription

@@ -351,4 +351,5 @@ def test_switching_language_changes_the_page_and_the_next_email():
     assert "Annuler l’abonnement" in client.get("/autoship/").content.decode()
     client.post("/autoship/", {"action": "pause"})
     email = EmailOutbox.objects.filter(event="accounts_autoship_changed").latest("pk")
-    assert email.subject.startswith("Votre abonnement a été modifié")
+    assert email.subject.startswith("Votre abonnement a été modifié : Abonnement suspendu : aucune commande")
+    assert "Abonnement suspendu : aucune commande mensuelle" in email.body_text
