@@ -55,8 +55,8 @@ SELECT due.id AS lead_id, s.id AS sponsor_id, due.listed, due.country = s.countr
 FROM due CROSS JOIN n JOIN floor_sponsor s ON s.rn = (due.rn - 1) %% n.n + 1
 -- ;;
 INSERT INTO leads_leadrun (as_of, dry_run, trigger, started_at, due_count, placed_count, unplaced_count,
-                           qualified_sponsor_count, open_sponsor_count, batch_count, error)
-VALUES (%(as_of)s, false, 'floor', now(), 0, 0, 0, 0, 0, 0, '')
+                           qualified_sponsor_count, open_sponsor_count, batch_count, error, report)
+VALUES (%(as_of)s, false, 'floor', now(), 0, 0, 0, 0, 0, 0, '', '{}'::jsonb)
 -- ;;
 INSERT INTO leads_leadbatch (run_id, sponsor_id, half_month_start, created_at, lead_count)
 SELECT currval(pg_get_serial_sequence('leads_leadrun', 'id')), sponsor_id, %(half)s, now(), count(*)
@@ -68,8 +68,11 @@ WHERE valid_to IS NULL AND account_id IN (SELECT lead_id FROM floor_plan)
 INSERT INTO accounts_sponsorship (account_id, sponsor_id, valid_from, reason, end_reason, personal, created_at)
 SELECT lead_id, sponsor_id, %(as_of)s, 'lead_placement', '', false, now() FROM floor_plan
 -- ;;
-UPDATE accounts_account a SET sponsor_id = p.sponsor_id, personally_enrolled = false, listed_under_2_on = NULL
-FROM floor_plan p WHERE a.id = p.lead_id
+-- The move keeps today's genealogy path (accounts/paths.py): the sponsor's path and the lead's segment.
+UPDATE accounts_account a SET sponsor_id = p.sponsor_id, personally_enrolled = false, listed_under_2_on = NULL,
+       path = s.path || substr('0123456789abcdefg', length(to_hex(a.number)) + 1, 1) || to_hex(a.number),
+       depth = s.depth + 1
+FROM floor_plan p JOIN accounts_account s ON s.id = p.sponsor_id WHERE a.id = p.lead_id
 -- ;;
 UPDATE accounts_account SET last_lead_batch_on = %(as_of)s
 WHERE id IN (SELECT DISTINCT sponsor_id FROM floor_plan)
