@@ -11,6 +11,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, connections
+from django.utils import translation
 
 from bin.compile_messages import compile_all
 
@@ -69,6 +70,11 @@ def _fast_and_quiet(settings, tmp_path):
     settings.ENROLLMENT_THROTTLE_RATE = "100000/hour"
     settings.STAFF_MFA_REQUIRED = False  # tests/security/test_staff_mfa.py turns it on
     cache.clear()  # API write throttles and reset rate limits count per test, not per session
+    # A page requested in es/fr-ca leaves its language active in this thread: every test starts in the
+    # site default, whatever ran before it.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ ENGLISH_MARKERS = frozenset(
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 _READ_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label"}
+BUTTON_TYPES = {"submit", "button", "reset"}
 
 
 class _TextCollector(HTMLParser):
@@ -39,9 +40,9 @@ class _TextCollector(HTMLParser):
         if tag in {"script", "style"}:
             self._skip += 1
         for name, value in attrs:
-            if value and (name in _READ_ATTRIBUTES or (name == "value" and tag in {"button", "input"})):
-                if name == "value" and dict(attrs).get("type") not in {"submit", "button", "reset"}:
-                    continue
+            # A button's label is its content; only an <input> button shows its value.
+            shown_value = name == "value" and tag == "input" and dict(attrs).get("type") in BUTTON_TYPES
+            if value and (name in _READ_ATTRIBUTES or shown_value):
                 self.pieces.append(value)
 
     def handle_endtag(self, tag: str) -> None:
