@@ -206,8 +206,9 @@ def main() -> None:
     for connections, out, load in results:
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
         total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-        p50 = re.search(r"50%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
-        p99 = re.search(r"99%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
+        # The latency distribution's own lines ("     99%    1.20s"), not a percentage ending in 99%.
+        p50 = re.search(r"^\s+50%[ \t]+(\S+)", out, re.M).group(1)  # type: ignore[union-attr]
+        p99 = re.search(r"^\s+99%[ \t]+(\S+)", out, re.M).group(1)  # type: ignore[union-attr]
         non200 = int(re.search(r"NON200 (\d+)", out).group(1))  # type: ignore[union-attr]
         socket = re.search(r"Socket errors: (.*)", out)
         print(
