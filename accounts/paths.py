@@ -44,11 +44,12 @@ def subtree_end(path: str) -> str:
 
 
 def segment_sql(column: str) -> str:
-    """SQL for ``segment(column)`` on this backend."""
-    if connection.vendor == "postgresql":
-        hexed = f"to_hex({column})"
-    else:
+    """SQL for ``segment(column)`` on this backend (SQLite has printf, PostgreSQL to_hex; a test runs
+    the portable ORM paths on PostgreSQL under another vendor name, so only SQLite gets printf)."""
+    if connection.vendor == "sqlite":
         hexed = f"printf('%%x', {column})"
+    else:
+        hexed = f"to_hex({column})"
     return f"substr('{LENGTHS}', length({hexed}) + 1, 1) || {hexed}"
 
 
