@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.genealogy import upline_ids
-from accounts.paths import paths_rebuild
 from accounts.models import Account, Order, SavedCard, Sponsorship
+from accounts.paths import paths_rebuild
 from accounts.selectors import qualified_lead_sponsors
 from tests.factories import AmbassadorFactory
 
