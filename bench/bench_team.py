@@ -41,7 +41,7 @@ from accounts.models import Account, SponsorChangeReason  # noqa: E402
 from accounts.services import sponsor_change_many  # noqa: E402
 from accounts.team.rollup import team_rollup_refresh  # noqa: E402
 from accounts.team.selectors import ReportFilters, children_on, csv_lines  # noqa: E402
-from accounts.team.today import TodayReport  # noqa: E402
+from accounts.team.today import TodayReport, downline_size_today  # noqa: E402
 from plexus_office import clock  # noqa: E402
 
 Row = tuple[str, float, float, int, str]
@@ -183,6 +183,7 @@ def main() -> None:
             "page 1 (level order): CTE", lambda: len(genealogy_cte.downline_page(account_id=leader.pk)), r
         ),
         measure("page 1 (level order): path", lambda: len(genealogy.downline_page(account_id=leader.pk)), r),
+        measure("downline size: fresh rollup, else count", lambda: downline_size_today(root=leader)[0], r),
         measure("report page 1 + facts: path", lambda: len(report[0:50]), r),
         measure("report page 100 + facts: path", lambda: len(report[4950:5000]), r),
         measure(

@@ -29,7 +29,14 @@ from accounts.models import (
 )
 from accounts.selectors import decide_activity
 from accounts.team.rows import JOINED_LABELS, ReportRow, joined_how
-from accounts.team.today import TodayReport, as_date, children_today, search_today, today_report_applies
+from accounts.team.today import (
+    TodayReport,
+    as_date,
+    as_moment,
+    children_today,
+    search_today,
+    today_report_applies,
+)
 from plexus_office import clock
 from plexus_office.dates import add_months
 
@@ -62,6 +69,7 @@ class TreeNode:
     joined: str
     downline_size: int
     level: int
+    size_computed_at: datetime | None = None  # the rollup's time; None: counted now
 
     @property
     def joined_label(self) -> str:
@@ -82,6 +90,7 @@ class TreeNode:
             "subscription": self.subscription,
             "joined": self.joined,
             "downline_size": self.downline_size,
+            "downline_size_computed_at": self.size_computed_at.isoformat() if self.size_computed_at else None,
             "level": self.level,
         }
 
@@ -155,7 +164,7 @@ def downline_sizes(*, top_ids: list[int], day: date) -> dict[int, int]:
 
 def _today_node(row: tuple[Any, ...], *, day: date, level: int) -> TreeNode:
     (pk, number, name, kind, title_rank, status, _cancelled_at, reason, personal, fee_due, subscription,
-     last_order, last_fee, size) = row  # fmt: skip
+     last_order, last_fee, size, computed_at) = row  # fmt: skip
     verdict = decide_activity(
         kind=kind,
         as_of=day,
@@ -175,6 +184,7 @@ def _today_node(row: tuple[Any, ...], *, day: date, level: int) -> TreeNode:
         joined=joined_how(reason or "", bool(personal)),
         downline_size=int(size),
         level=level,
+        size_computed_at=as_moment(computed_at),
     )
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.paginator import Paginator
+from django.db import connection
 
 from accounts.models import Account, SponsorChangeReason, TeamRollup
 from accounts.services import sponsor_change
@@ -116,8 +117,9 @@ def test_the_csv_stream_is_one_query_read_in_chunks(team, monkeypatch, django_as
     team_rollup_refresh()
     monkeypatch.setattr(today_module, "STREAM_CHUNK", 3)
     report = TodayReport(root=team, day=TODAY, filters=ReportFilters())
-    # 1: one query, read three rows at a time
-    with django_assert_num_queries(1):
+    # 1: one query, read three rows at a time (PostgreSQL adds SAVEPOINT, SET LOCAL for the cursor's
+    # plan, RELEASE: see TodayReport.__iter__)
+    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 1):
         numbers = [row.member.number for row in report]
     assert numbers == [2001, 3001, 3002, 4001]
 
