@@ -153,11 +153,17 @@ class _Echo:
 def _csv(rows: Iterable[Any], root: Account, day: date) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
+    # The export is a data file: English column names and codes in every language, like the API. The
+    # header is made now: the lines are written after the view returned, outside its language.
+    with translation.override("en"):
+        header = [str(label) for _name, label in REPORT_COLUMNS]
+
     def lines() -> Iterator[str]:
-        # The export is a data file: English column names and codes in every language, like the API.
-        with translation.override("en"):
-            for line in csv_lines(rows):
-                yield writer.writerow(line)
+        body = csv_lines(rows)
+        next(body)  # its header, in the reader's language
+        yield writer.writerow(header)
+        for line in body:
+            yield writer.writerow(line)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="downline-{root.number}-{day.isoformat()}.csv"'
