@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -22,7 +23,7 @@ from accounts.team.views import _day, _filters
 def _root(request: Request) -> Account:
     account = member_or_404(request)
     if not account.is_ambassador or account.is_corporate:
-        raise PermissionDenied("Only Brand Ambassadors have a team.")
+        raise PermissionDenied(_("Only Brand Ambassadors have a team."))
     return account
 
 

@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.history import DownlineMember
 from accounts.models import SponsorChangeReason
 
 JOINED_LABELS = {
-    "personal": "Personally enrolled",
-    "leads": "Placed by Leads",
-    "roll_up": "Rolled up",
-    "correction": "Sponsor correction",
+    "personal": _("Personally enrolled"),
+    "leads": _("Placed by Leads"),
+    "roll_up": _("Rolled up"),
+    "correction": _("Sponsor correction"),
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import F, Max, Sum
+from django.utils.translation import gettext_lazy as _
 
 from accounts.history import PERIOD_SQL, STATUS_SQL, DownlineMember, _params, _tables, downline_on
 from accounts.models import (
@@ -73,7 +74,7 @@ class TreeNode:
 
     @property
     def joined_label(self) -> str:
-        return JOINED_LABELS.get(self.joined, self.joined)
+        return str(JOINED_LABELS.get(self.joined, self.joined))
 
     @property
     def kind_label(self) -> str:
@@ -282,22 +283,22 @@ def member_facts(*, ids: list[int], day: date) -> dict[int, dict[str, Any]]:
 
 
 REPORT_COLUMNS = (
-    ("level", "Level"),
-    ("number", "Number"),
-    ("name", "Name"),
-    ("kind", "Kind"),
-    ("status", "Status"),
-    ("sponsor", "Sponsor"),
-    ("title_rank", "Rank"),
-    ("paid_rank_last_month", "Paid rank last month"),
-    ("pv_this_month", "PV this month"),
-    ("pv_last_month", "PV last month"),
-    ("group_volume", "Group volume"),
-    ("subscription", "Subscription"),
-    ("last_order_on", "Last order"),
-    ("activity", "Activity"),
-    ("enrolled_on", "Enrolled on"),
-    ("joined", "Joined"),
+    ("level", _("Level")),
+    ("number", _("Number")),
+    ("name", _("Name")),
+    ("kind", _("Kind")),
+    ("status", _("Status")),
+    ("sponsor", _("Sponsor")),
+    ("title_rank", _("Rank")),
+    ("paid_rank_last_month", _("Paid rank last month")),
+    ("pv_this_month", _("PV this month")),
+    ("pv_last_month", _("PV last month")),
+    ("group_volume", _("Group volume")),
+    ("subscription", _("Subscription")),
+    ("last_order_on", _("Last order")),
+    ("activity", _("Activity")),
+    ("enrolled_on", _("Enrolled on")),
+    ("joined", _("Joined")),
 )
 # "tree" (the default): each sponsor followed by their organization, siblings by number; the path
 # index serves it today (accounts/team/today.py).

@@ -16,6 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.history import is_in_downline_on, status_on
 from accounts.models import Account, AccountKind
@@ -32,7 +34,8 @@ from accounts.team.selectors import (
 )
 from accounts.views.common import member_view
 from plexus_office import clock
-from plexus_office.commands import date_in_range_error
+from plexus_office.commands import EARLIEST_DAY, LATEST_DAY, date_in_range_error
+from plexus_office.platform.localdates import day_text
 
 STAFF_PERMISSION = "accounts.view_sponsorship"  # Customer Service and Leads Operations (sponsor history)
 
@@ -46,12 +49,15 @@ def _day(request: HttpRequest) -> tuple[date, str]:
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        return today, f"as_of: {raw!r} is not a date (YYYY-MM-DD); showing today."
-    problem = date_in_range_error(day, field="as_of")
-    if problem:
-        return today, f"{problem}; showing today."
+        return today, _("as_of: %(value)s is not a date (YYYY-MM-DD); showing today.") % {"value": repr(raw)}
+    if date_in_range_error(day, field="as_of"):
+        return today, _("as_of: date %(day)s is out of range (%(first)s to %(last)s); showing today.") % {
+            "day": day_text(day),
+            "first": day_text(EARLIEST_DAY),
+            "last": day_text(LATEST_DAY),
+        }
     if day > today:
-        return today, "as_of: a future day cannot be shown; showing today."
+        return today, _("as_of: a future day cannot be shown; showing today.")
     return day, ""
 
 
@@ -107,20 +113,25 @@ def _filters(request: HttpRequest) -> tuple[ReportFilters, list[str]]:
         if raw_level.isdigit() and int(raw_level) >= 1:
             level = int(raw_level)
         else:
-            errors.append(f"level: expected a whole number >= 1, got {raw_level!r}")
+            message = _("level: expected a whole number >= 1, got %(value)s")
+            errors.append(message % {"value": repr(raw_level)})
     kind = request.GET.get("kind") or ""
     if kind and kind not in AccountKind.values:
-        errors.append(f"kind: {kind!r} is not one of {', '.join(AccountKind.values)}")
+        errors.append(
+            _("kind: %(value)s is not one of %(choices)s")
+            % {"value": repr(kind), "choices": ", ".join(AccountKind.values)}
+        )
         kind = ""
     activity = request.GET.get("activity") or ""
     if activity and activity not in (Activity.ACTIVE, Activity.INACTIVE, Activity.NEITHER):
-        errors.append(f"activity: {activity!r} is not one of active, inactive, neither")
+        message = _("activity: %(value)s is not one of active, inactive, neither")
+        errors.append(message % {"value": repr(activity)})
         activity = ""
     sort = request.GET.get("sort") or "tree"
     descending = sort.startswith("-")
     sort = sort.lstrip("-")
     if sort not in SORT_KEYS:
-        errors.append(f"sort: unknown column {sort!r}")
+        errors.append(_("sort: unknown column %(value)s") % {"value": repr(sort)})
         sort, descending = "tree", False
     filters = ReportFilters(
         level=level,
@@ -142,8 +153,16 @@ class _Echo:
 def _csv(rows: Iterable[Any], root: Account, day: date) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
+    # The export is a data file: English column names and codes in every language, like the API. The
+    # header is made now: the lines are written after the view returned, outside its language.
+    with translation.override("en"):
+        header = [str(label) for _name, label in REPORT_COLUMNS]
+
     def lines() -> Iterator[str]:
-        for line in csv_lines(rows):
+        body = csv_lines(rows)
+        next(body)  # its header, in the reader's language
+        yield writer.writerow(header)
+        for line in body:
             yield writer.writerow(line)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -197,7 +216,7 @@ def _clearable(row: Any, staff: bool) -> bool:
 def _member_root(request: HttpRequest) -> Account:
     account: Account = request.account  # type: ignore[attr-defined]
     if not account.is_ambassador or account.is_corporate:
-        raise PermissionDenied("Only Brand Ambassadors have a team.")
+        raise PermissionDenied(_("Only Brand Ambassadors have a team."))
     return account
 
 

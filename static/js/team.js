@@ -5,6 +5,9 @@
   if (!tree) { return; }
   var template = tree.getAttribute("data-children-url");
   var asOf = tree.getAttribute("data-as-of");
+  // The words come from the page, in its language.
+  var loading = tree.getAttribute("data-loading") || "…";
+  var failed = tree.getAttribute("data-failed") || "!";
 
   function urlFor(number, level) {
     // The URL was rendered with 0 in place of the member's number.
@@ -28,7 +31,8 @@
     group.hidden = false;
     button.textContent = "−";
     if (item.getAttribute("data-loaded")) { return; }
-    group.innerHTML = '<li class="muted">Loading…</li>';
+    group.innerHTML = '<li class="muted"></li>';
+    group.firstChild.textContent = loading;
     var level = parseInt(item.getAttribute("data-level"), 10) + 1;
     fetch(urlFor(item.getAttribute("data-number"), level), { credentials: "same-origin" })
       .then(function (response) {
@@ -42,7 +46,8 @@
         if (first) { first.focus(); }
       })
       .catch(function () {
-        group.innerHTML = '<li class="errorlist" role="alert">Could not load this level; try again.</li>';
+        group.innerHTML = '<li class="errorlist" role="alert"></li>';
+        group.firstChild.textContent = failed;
       });
   });
 })();
