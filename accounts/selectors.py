@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext
 
 from accounts.history import NOT_ENROLLED, active_on_q, sponsor_id_on, status_on
 from accounts.models import (
@@ -208,23 +209,23 @@ def commission_qualification(
     """
     day = clock.today(as_of)
     if account.kind != AccountKind.AMBASSADOR or account.is_corporate:
-        return CommissionQualification(False, ["only ambassadors can be commission qualified"])
+        return CommissionQualification(False, [gettext("only ambassadors can be commission qualified")])
     if subscription is _LOOK_UP:
         subscription = Subscription.objects.select_related("card").filter(account=account).first()
     missing: list[str] = []
     status = status_on(account, day)
     if status == NOT_ENROLLED:
-        missing.append(f"the account is not enrolled yet on {day.isoformat()}")
+        missing.append(gettext("the account is not enrolled yet on %(day)s") % {"day": day.isoformat()})
     elif status != AccountStatus.ACTIVE:
-        missing.append("the account is cancelled")
+        missing.append(gettext("the account is cancelled"))
     if subscription is None or subscription.status != SubscriptionStatus.ACTIVE:
-        missing.append("an active monthly subscription")
+        missing.append(gettext("an active monthly subscription"))
     elif subscription.card is None or subscription.card.removed_at is not None:
-        missing.append("a card paying the subscription")
+        missing.append(gettext("a card paying the subscription"))
     elif not card_is_valid(subscription.card, as_of=day):
         missing.append(
-            f"an unexpired card (the subscription card expired {subscription.card.exp_month:02d}/"
-            f"{subscription.card.exp_year})"
+            gettext("an unexpired card (the subscription card expired %(month)s/%(year)s)")
+            % {"month": f"{subscription.card.exp_month:02d}", "year": subscription.card.exp_year}
         )
     return CommissionQualification(not missing, missing)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from accounts.selectors import commission_qualification
 from tests.factories import AmbassadorFactory, SavedCardFactory, SubscriptionFactory, VipCustomerFactory
@@ -55,3 +56,16 @@ def test_customer_is_never_commission_qualified():
 
     assert result.qualified is False
     assert result.missing == ["only ambassadors can be commission qualified"]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("es", ["una tarjeta vigente (la tarjeta de la suscripción venció el 02/2026)"]),
+        ("fr-ca", ["une carte non expirée (la carte de l’abonnement a expiré en 02/2026)"]),
+    ],
+)
+def test_what_is_missing_reads_in_the_members_language(language, expected):
+    account = ambassador_with(exp=(2, 2026))
+    with translation.override(language):
+        assert commission_qualification(account=account, as_of=AS_OF).missing == expected
