@@ -4,7 +4,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clearing.services import REASON_MAX_LENGTH
-from plexus_office.platform.localdates import count_text
+from plexus_office.platform.l10n import count_text
 
 
 def _reason_too_long() -> str:

@@ -21,7 +21,7 @@ from accounts.selectors import (
     ActivityVerdict,
 )
 from plexus_office.dates import add_months
-from plexus_office.platform.localdates import day_text
+from plexus_office.platform.l10n import day_text
 
 
 def rule_for(member: Account) -> str:

@@ -15,7 +15,7 @@ from clearing.models import ClearRequest, ClearStatus
 from clearing.reasons import activity_label, activity_reason, rule_for
 from clearing.services import kind_for
 from plexus_office import clock
-from plexus_office.platform.localdates import day_text
+from plexus_office.platform.l10n import day_text
 
 PAGE_SIZE = 25
 

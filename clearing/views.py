@@ -16,7 +16,7 @@ from clearing.forms import ClearRequestForm, DownlineSearchForm
 from clearing.selectors import clear_requests_of, downline_search
 from clearing.services import ClearRefused, clear_request_submit, kind_for
 from plexus_office.platform.errors import form_add_refusal
-from plexus_office.platform.localdates import day_text
+from plexus_office.platform.l10n import day_text
 
 
 def _can_request(account: Account | None) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from accounts.selectors import LEAD_RULES, LeadSponsorVerdict
-from plexus_office.platform.localdates import day_text, month_text
+from plexus_office.platform.l10n import day_text, month_text
 
 
 def _or_none(value: object) -> str:

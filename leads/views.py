@@ -13,7 +13,7 @@ from leads.forms import CorrectionForm
 from leads.selectors import corrections_for
 from leads.services import CorrectionRefused, sponsor_correction_request
 from plexus_office.platform.errors import form_add_refusal
-from plexus_office.platform.localdates import day_text
+from plexus_office.platform.l10n import day_text
 
 
 @login_required

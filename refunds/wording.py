@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from plexus_office.platform.l10n import day_text, is_english
 from plexus_office.platform.money import ZERO
 from refunds.models import RefundReason, RefundStatus, ReturnMethod
 
@@ -24,24 +25,19 @@ if TYPE_CHECKING:
     from refunds.selectors import RefundQuote
 
 
-def _english() -> bool:
-    return (translation.get_language() or "en").split("-")[0] == "en"
-
-
 def day(value: date | None) -> str:
-    if value is None:
-        return ""
-    return value.isoformat() if _english() else date_format(value, "DATE_FORMAT")
+    return day_text(value)
 
 
 def money(amount: Decimal) -> str:
-    return f"{amount:.2f}" if _english() else number_format(amount, 2, use_l10n=True)
+    # Ungrouped in every language ("1234,50"): refund amounts read as one figure in a sentence.
+    return f"{amount:.2f}" if is_english() else number_format(amount, 2, use_l10n=True)
 
 
 def status_word(status: str) -> str:
     """A refund status inside a sentence: its code in English (as operations print it), its label
     lower-cased in other languages."""
-    if _english() or status not in RefundStatus.values:
+    if is_english() or status not in RefundStatus.values:
         return status
     return str(RefundStatus(status).label).lower()
 

@@ -35,7 +35,7 @@ from accounts.team.selectors import (
 from accounts.views.common import member_view
 from plexus_office import clock
 from plexus_office.commands import EARLIEST_DAY, LATEST_DAY, date_in_range_error
-from plexus_office.platform.localdates import day_text
+from plexus_office.platform.l10n import day_text
 
 STAFF_PERMISSION = "accounts.view_sponsorship"  # Customer Service and Leads Operations (sponsor history)
 

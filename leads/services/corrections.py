@@ -23,7 +23,7 @@ from plexus_office import clock
 from plexus_office.platform.actors import actor_user
 from plexus_office.platform.audit import AuditAction, audit_record
 from plexus_office.platform.errors import Refused
-from plexus_office.platform.localdates import count_text, day_text
+from plexus_office.platform.l10n import count_text, day_text
 
 
 class CorrectionRefused(Refused):

@@ -16,6 +16,11 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import pgettext
 
 
+def is_english() -> bool:
+    """English keeps the forms operations commands and scenario outputs print (ISO dates, 1234.50)."""
+    return (translation.get_language() or "en").split("-")[0] == "en"
+
+
 def as_date(value: Any) -> Any:
     """An ISO string or an aware datetime as a (local) date/datetime; other values unchanged."""
     if isinstance(value, datetime) and timezone.is_aware(value):
@@ -51,6 +56,47 @@ def money(value: Any) -> str:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return str(value)
-    if (translation.get_language() or "en").startswith("en"):
+    if is_english():
         return f"{number.quantize(Decimal('0.01'))}"
     return number_format(number, 2, use_l10n=True, force_grouping=True)
+
+
+# Dates and counts inside member-facing sentences: ISO in English, the locale's long date otherwise
+# ("10 de marzo de 2026", "10 mars 2026"); values may be dates or ISO strings (deferred contexts).
+
+
+def _as_day(value: date | str | None) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def day_text(value: date | str | None) -> str:
+    """A day for a sentence: ISO in English, the locale's long date otherwise ('' for none)."""
+    day = _as_day(value)
+    if day is None:
+        return "" if value in (None, "") else str(value)
+    return day.isoformat() if is_english() else date_format(day, "DATE_FORMAT")
+
+
+def month_text(value: str) -> str:
+    """A month given as "YYYY-MM": unchanged in English, "enero de 2026" / "janvier 2026" otherwise."""
+    if is_english():
+        return value
+    try:
+        day = date.fromisoformat(f"{value}-01")
+    except ValueError:
+        return value
+    return date_format(day, "YEAR_MONTH_FORMAT")
+
+
+def count_text(value: int) -> str:
+    """A whole number with the locale's grouping ("2,000", "2.000", "2 000")."""
+    return number_format(value, force_grouping=True)

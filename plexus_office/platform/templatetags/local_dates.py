@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from plexus_office.platform.localdates import day_text
+from plexus_office.platform.l10n import day_text
 
 register = template.Library()
 
