@@ -26,6 +26,9 @@ def _http_request(request: HttpRequest | Request) -> HttpRequest:
     return getattr(request, "_request", request)
 
 
+_OWN_FIELDS = tuple(field.name for field in Account._meta.concrete_fields)
+
+
 def request_member(request: HttpRequest | Request) -> Account | None:
     """The account of the signed-in user (with its sponsor), or ``None``; one query per request."""
     inner = _http_request(request)
@@ -35,7 +38,14 @@ def request_member(request: HttpRequest | Request) -> Account | None:
     user = getattr(request, "user", None)
     account = None
     if user is not None and user.is_authenticated:
-        account = Account.objects.select_related("sponsor").filter(user=user).first()
+        # The sponsor is shown by name and number (and checked for Corporate): its other ~50 columns
+        # cost every member page a wide compilation and model build. ``user`` is unique: no ORDER BY.
+        rows = (
+            Account.objects.select_related("sponsor")
+            .only(*_OWN_FIELDS, "sponsor__name", "sponsor__number", "sponsor__is_corporate")
+            .filter(user=user)[:1]
+        )
+        account = next(iter(rows), None)
     setattr(inner, _CACHE_ATTRIBUTE, account)
     return account
 

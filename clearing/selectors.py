@@ -100,10 +100,15 @@ def downline_search(
     return members, has_next
 
 
+_OWN_FIELDS = tuple(field.name for field in ClearRequest._meta.concrete_fields)
+
+
 def clear_requests_of(*, requester: Account) -> QuerySet[ClearRequest]:
     """The requester's clear requests, newest first, with the member (one query when evaluated)."""
     return (
         ClearRequest.objects.filter(requester=requester)
         .select_related("member")
+        # The member is shown by number and name: not its ~50 other columns (bench/README.md §6).
+        .only(*_OWN_FIELDS, "member__number", "member__name")
         .order_by("-submitted_at", "-id")
     )

@@ -307,9 +307,13 @@ def open_sponsor_filter(*, half_month_start: date) -> Q:
 
 def corrections_for(*, account: Account, limit: int = 20) -> list[SponsorCorrection]:
     """The member's own requests, newest first (one query)."""
+    # The requested sponsor is shown by number and name only: selecting its ~50 other columns cost
+    # the dashboard a wide SQL compilation and model build on every view (bench/README.md §6).
+    own = [field.name for field in SponsorCorrection._meta.concrete_fields]
     return list(
         SponsorCorrection.objects.filter(account=account)
         .select_related("requested_sponsor")
+        .only(*own, "requested_sponsor__number", "requested_sponsor__name")
         .order_by("-submitted_at", "-id")[:limit]
     )
 
@@ -319,5 +323,6 @@ def recent_placements_for_sponsor(*, sponsor: Account, limit: int = 5) -> list[A
     return list(
         LeadPlacement.objects.filter(sponsor=sponsor)
         .select_related("lead")
+        .only("as_of", "placed_at", "lead__number", "lead__name", "lead__email", "lead__phone")
         .order_by("-placed_at", "-id")[:limit]
     )

@@ -29,6 +29,8 @@ from django.db.models import QuerySet
 EXACT_COUNT_BELOW = 10_000
 # The most rows a filtered count walks.
 COUNT_CAP = 100_000
+# From this offset on, a page reads its ids first (see ``EstimatedCountPaginator.page``).
+DEFERRED_JOIN_FROM = 1_000
 
 
 def estimated_table_rows(*, table: str, using: str = "default") -> int | None:
@@ -90,6 +92,25 @@ class EstimatedCountPaginator(Paginator):
         if estimate is not None and estimate >= self.exact_count_below:
             return estimate
         return self.capped_count(queryset)
+
+    def page(self, number):  # type: ignore[no-untyped-def]
+        """A deep page reads its ids first, then joins only those rows.
+
+        With ``OFFSET 4950`` PostgreSQL built (and joined to the member and the order) every skipped
+        row: page 100 of the open refunds took 235 ms at 1M refunds. The ids of the page come from
+        the ordering index alone; the page's rows are then fetched by primary key, in that order.
+        """
+        queryset = self.object_list
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if not isinstance(queryset, QuerySet) or bottom < DEFERRED_JOIN_FROM:
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
     def capped_count(self, queryset: QuerySet) -> int:
         # Slicing before count() makes Django wrap the query: COUNT(*) FROM (SELECT ... LIMIT cap).

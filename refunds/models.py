@@ -118,6 +118,14 @@ class Refund(FSMModelMixin, QueueItem):
             # half of a million refunds) is read from the index instead of sorting the ties by id.
             models.Index(fields=["status", "due_on", "id"], name="refund_status_due"),
             models.Index(fields=["status", "return_deadline"]),
+            # "Overdue" (due before today, still open) in the queue's order: at 1M refunds the
+            # (status, due_on, id) index above made PostgreSQL walk due_on and recheck every open
+            # refund's status (~700 ms); this index holds only the open ones, already in page order.
+            models.Index(
+                fields=["due_on", "id"],
+                condition=models.Q(status__in=OPEN_STATES),
+                name="refund_open_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -29,7 +29,8 @@ def dropship_reminder(account) -> bool:
 @member_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     account = request.account  # type: ignore[attr-defined]
-    subscription = Subscription.objects.select_related("card").filter(account=account).first()
+    # At most one per account (unique): no ORDER BY for ``first()`` to compile.
+    subscription = next(iter(Subscription.objects.select_related("card").filter(account=account)[:1]), None)
     # The unread count is the context processor's ``inbox_unread`` (counted once per page).
     context = {
         "account": account,

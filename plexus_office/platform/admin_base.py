@@ -15,6 +15,7 @@ from django.utils.html import format_html
 
 from plexus_office import clock
 from plexus_office.admin_paginator import EstimatedCountPaginator
+from plexus_office.platform.admin_polish import OPEN, QueueStateFilter
 from plexus_office.platform.audit import audit_history
 from plexus_office.platform.business_days import add_business_days
 
@@ -107,12 +108,23 @@ class DueFilter(admin.SimpleListFilter):
             ("later", "Due later"),
         ]
 
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        # The queue's state filter already keeps only the open items unless another state is chosen.
+        # Repeating ``status IN (...)`` made PostgreSQL count its selectivity twice (17 rows estimated
+        # for 22,828 overdue at 1M refunds) and sort them all instead of reading `refund_open_due`.
+        state_filter = QueueStateFilter.parameter_name
+        self.open_only_already = QueueStateFilter in getattr(model_admin, "list_filter", ()) and (
+            request.GET.get(state_filter) in (None, "", OPEN)
+        )
+
     def queryset(self, request, queryset):
         today = clock.today()
         open_states = getattr(queryset.model, "OPEN_STATES", ())
         value = self.value()
         if value == "overdue":
-            return queryset.filter(due_on__lt=today, status__in=open_states)
+            overdue = queryset.filter(due_on__lt=today)
+            return overdue if self.open_only_already else overdue.filter(status__in=open_states)
         if value == "today":
             return queryset.filter(due_on=today)
         if value == "next":

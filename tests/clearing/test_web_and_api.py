@@ -172,3 +172,16 @@ def test_the_api_posted_twice_files_one_request(tree, today):
     assert (first.status_code, second.status_code) == (201, 400)
     assert second.json()["code"] == "already_requested"
     assert ClearRequest.objects.filter(member=tree.eve).count() == 1
+
+
+def test_dashboard_panel_reads_the_requests_with_their_members_in_one_query(
+    tree, today, django_assert_num_queries
+):
+    clear_request_submit(requester=tree.ann, member=tree.cal, actor=None, as_of=TODAY)
+    template = Template('{% include "clearing/_dashboard.html" %}')
+
+    # the requests joined to the member's number and name (no lazy load per row)
+    with django_assert_num_queries(1):
+        html = template.render(Context({"account": tree.ann}))
+
+    assert tree.cal.name in html and str(tree.cal.number) in html

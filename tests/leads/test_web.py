@@ -10,6 +10,7 @@ from django.template import Context, Template
 
 from accounts.models import Account
 from leads.models import SponsorCorrection
+from leads.services import leads_assign, sponsor_correction_request
 from plexus_office import clock
 from plexus_office.platform.roles import LEADS_OPERATIONS
 from tests.factories import AmbassadorFactory, UserFactory
@@ -92,6 +93,40 @@ def test_the_dashboard_panel_lists_what_an_ambassador_is_missing():
 
     assert "You do not qualify for the Leads program yet" in html
     assert "title rank Brand Ambassador; Senior Ruby or higher is needed" in html
+
+
+def test_the_dashboard_panel_lists_the_leads_placed_with_a_sponsor_without_a_query_per_lead(
+    django_assert_num_queries,
+):
+    sponsor = qualified_sponsor(1001)
+    lead(5001, listed=date(2026, 2, 1), name="Lena Lead")
+    lead(5002, listed=date(2026, 2, 2), name="Liam Lead")
+    leads_assign(as_of=AS_OF, actor=None)
+    sponsor.refresh_from_db()
+    template = Template("{% include 'leads/_dashboard.html' %}")
+
+    # corrections, the five-rule verdict, the placements joined to the leads' shown columns, and
+    # the sponsor (the panel asks whether it is Corporate Sponsor "2")
+    with django_assert_num_queries(4):
+        html = template.render(Context({"account": sponsor}))
+
+    assert "Lena Lead" in html and "Liam Lead" in html and "5001" in html
+
+
+def test_the_dashboard_panel_shows_a_correction_with_the_requested_sponsor_number(
+    django_assert_num_queries,
+):
+    AmbassadorFactory(number=1001, name="Ann Ambassador")
+    account, _user = _member(5001)
+    sponsor_correction_request(account=account, sponsor_number="1001", actor=None)
+    account.refresh_from_db()
+    template = Template("{% include 'leads/_dashboard.html' %}")
+
+    # corrections joined to the requested sponsor's number and name, and the account's sponsor
+    with django_assert_num_queries(2):
+        html = template.render(Context({"account": account}))
+
+    assert "1001" in html and "submitted" in html.lower()
 
 
 def test_leads_operations_see_qualified_sponsors_and_the_five_rules_of_anyone(client):

@@ -57,3 +57,30 @@ def test_big_unfiltered_table_uses_the_planner_estimate_without_counting(django_
 
     with django_assert_num_queries(1):  # the pg_class estimate, no count(*)
         assert paginator.count == 2_500_000
+
+
+def test_a_deep_page_reads_its_ids_then_the_rows_in_the_same_order(monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr("plexus_office.admin_paginator.DEFERRED_JOIN_FROM", 3)
+    products = ProductFactory.create_batch(9)
+    ordered = sorted(products, key=lambda p: p.sku, reverse=True)
+    paginator = EstimatedCountPaginator(Product.objects.order_by("-sku"), 3)
+    paginator.count  # noqa: B018 - counted before, as the changelist does
+
+    # the page's ids in the queryset's order, then those rows by primary key
+    with django_assert_num_queries(2):
+        page = paginator.page(2)
+
+    assert [p.pk for p in page.object_list] == [p.pk for p in ordered[3:6]]
+
+
+def test_a_first_page_is_one_query_as_before(monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr("plexus_office.admin_paginator.DEFERRED_JOIN_FROM", 4)
+    ProductFactory.create_batch(5)
+    paginator = EstimatedCountPaginator(Product.objects.order_by("sku"), 3)
+    paginator.count  # noqa: B018
+
+    with django_assert_num_queries(1):
+        page = paginator.page(1)
+        rows = list(page.object_list)
+
+    assert [p.sku for p in rows] == sorted(p.sku for p in Product.objects.all())[:3]
