@@ -63,7 +63,9 @@ class ClearRequest(FSMModelMixin, QueueItem):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "due_on"]),
+            # The queue's order is (due_on, id): with id in the index a page of the open (or overdue)
+            # requests is its first rows, not a sort of every request due the same day.
+            models.Index(fields=["status", "due_on", "id"], name="clear_status_due"),
             models.Index(fields=["requester", "-submitted_at"]),
         ]
 

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "plexus_office.platform.login_ceiling.LoginCeilingMiddleware",
 ]
 
+FORM_RENDERER = "plexus_office.platform.form_renderer.FormRenderer"
 ROOT_URLCONF = "plexus_office.urls"
 WSGI_APPLICATION = "plexus_office.wsgi.application"
 
