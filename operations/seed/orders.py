@@ -13,7 +13,7 @@ from django.conf import settings
 from accounts.models import CommissionEntry, CommissionKind, Order, OrderLine, PerkCredit
 from operations.seed.plan import ACTIVE, AMBASSADOR, NEITHER, ORPHANAGE, SUB_ACTIVE, SUB_PAUSED, VIP, Plan
 from operations.seed.rows import Members, Start
-from operations.seed.text import NULL, IsoDays, cents_text, phase_rng
+from operations.seed.text import NULL, Amounts, IsoDays, phase_rng
 from operations.seed.writer import Progress, Table
 from plexus_office.dates import add_months, month_start
 from plexus_office.platform.models import SandboxCharge
@@ -54,7 +54,7 @@ def write_orders(plan: Plan, start: Start, members: Members, *, progress: bool) 
     seed = plan.seed
     today = plan.as_of.toordinal()
     this_month = month_start(plan.as_of).toordinal()
-    iso = IsoDays()
+    iso, money = IsoDays(), Amounts()
     paid_on: dict[int, str] = {}  # day ordinal -> first day of the next month (commissions paid then)
     thresholds = sorted(settings.PERK_CREDIT_THRESHOLDS)
     # (product, quantity) -> the line's text after its ids, its cents and its PV.
@@ -148,8 +148,8 @@ def write_orders(plan: Plan, start: Start, members: Members, *, progress: bool) 
                         perk = int(amount * 100)
             add_order(
                 f"{oid}\tSD-{oid:08d}\t{aid}\t{day}\t{country}\t{'pickup' if pickup else 'ship'}\t"
-                f"{'t' if pickup and ordinal < today - 7 else 'f'}\t{cents_text(shipping)}\t"
-                f"{'t' if subscription_order else 'f'}\t{card_text}\t{charge}\t{cents_text(perk)}"
+                f"{'t' if pickup and ordinal < today - 7 else 'f'}\t{money[shipping]}\t"
+                f"{'t' if subscription_order else 'f'}\t{card_text}\t{charge}\t{money[perk]}"
             )
             add_line(f"{lid}\t{oid}{tail}")  # after their order: a flush of lines flushes the orders first
             lid += 1
@@ -157,11 +157,10 @@ def write_orders(plan: Plan, start: Start, members: Members, *, progress: bool) 
                 add_line(f"{lid}\t{oid}{second_tail}")
                 lid += 1
             add_charge(
-                f"{oid + charge_offset}\t{charge}\t{token}\t{cents_text(subtotal + shipping)}\t"
-                f"seed-order-{oid}"
+                f"{oid + charge_offset}\t{charge}\t{token}\t{money[subtotal + shipping]}\tseed-order-{oid}"
             )
             if perk:
-                add_perk(f"{pid}\t{aid}\t{oid}\t{cents_text(perk)}\t{day}\t{PERK_NOTE}")
+                add_perk(f"{pid}\t{aid}\t{oid}\t{money[perk]}\t{day}\t{PERK_NOTE}")
                 pid += 1
             if earner and ordinal >= today - 90:
                 if ordinal < this_month:
@@ -171,7 +170,7 @@ def write_orders(plan: Plan, start: Start, members: Members, *, progress: bool) 
                 else:
                     status = f"unpaid\t{day}\t{NULL}"
                 add_commission(
-                    f"{coid}\t{earner}\t{commission_kind}\t{cents_text(_share(subtotal, percent))}\t{oid}\t"
+                    f"{coid}\t{earner}\t{commission_kind}\t{money[_share(subtotal, percent)]}\t{oid}\t"
                     f"{status}\t"
                 )
                 coid += 1

@@ -11,7 +11,7 @@ from datetime import date
 
 from operations.seed.writer import NULL
 
-__all__ = ["NULL", "IsoDays", "Stamps", "cents_text", "clean", "flag", "phase_rng"]
+__all__ = ["NULL", "Amounts", "IsoDays", "Stamps", "cents_text", "clean", "flag", "phase_rng"]
 
 
 class IsoDays(dict[int, str]):
@@ -33,6 +33,14 @@ class Stamps(dict[int, str]):
 def cents_text(cents: int) -> str:
     """A non-negative amount in cents as a decimal: 1295 -> ``12.95``."""
     return f"{cents // 100}.{cents % 100:02d}"
+
+
+class Amounts(dict[int, str]):
+    """Cents -> ``cents_text``, made once per amount (a seed has a few hundred distinct amounts)."""
+
+    def __missing__(self, cents: int) -> str:
+        text = self[cents] = cents_text(cents)
+        return text
 
 
 def flag(value: bool) -> str:

@@ -198,16 +198,17 @@ class Table:
     def add_text(self, line: str) -> None:
         """One row as COPY text: the ``fields``' values, tab-separated, no newline. The caller makes
         sure text values hold no tab, newline or backslash (or escapes them)."""
+        buffer = self.buffer
         if self.postgres:
-            self.buffer.append(line)
+            buffer.append(line)  # the hot path: millions of calls
         else:
             if self.parsers is None:
                 self.parsers = _parsers(self.model, self.fields)
             values = line.split("\t")
-            self.buffer.append(
+            buffer.append(
                 tuple(None if v == NULL else p(v) for p, v in zip(self.parsers, values, strict=True))
             )
-        if len(self.buffer) >= CHUNK:
+        if len(buffer) >= CHUNK:
             self.flush()
 
     def extend(self, rows: Iterable[tuple]) -> None:
