@@ -92,7 +92,6 @@ AUTOSHIP_ITEMS: dict[int, tuple[tuple[str, int], ...]] = {
 }
 CARD_BRANDS = ("Visa", "Visa", "Mastercard", "Amex", "Discover")
 FEE = Decimal("29.95")
-CENT = Decimal("0.01")
 
 
 STREET_SUFFIXES = ("St", "Ave", "Rd", "Ln")
