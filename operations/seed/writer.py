@@ -1,20 +1,20 @@
 """Fast bulk writing of generated rows: PostgreSQL COPY, or bulk_create batches elsewhere.
 
-Rows are plain tuples in the order of the ``fields`` a ``Table`` names; every other concrete column
-gets its model default (or "now" for auto timestamps), computed once. Primary keys are assigned by
-the generator (so rows can reference each other without reading ids back); PostgreSQL sequences are
-moved past them at the end.
+A row is either a plain tuple in the order of the ``fields`` a ``Table`` names (``add``) or, cheaper,
+one line of PostgreSQL's COPY text format already made by the generator (``add_text``: values
+tab-separated, ``\\N`` for NULL, ISO dates, ``t``/``f``); every other concrete column gets its model
+default (or "now" for auto timestamps), computed once. On PostgreSQL a text line goes to COPY as it
+is; elsewhere it is parsed back into values (each field's ``to_python``), slower but the same data.
+Primary keys are assigned by the generator (so rows can reference each other without reading ids
+back); PostgreSQL sequences are moved past them at the end.
 """
 
 from __future__ import annotations
 
 import io
-import queue
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,7 +22,12 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
+from operations.seed.pipe import active_pipe, bulk_load, table_finished
+
+__all__ = ["CHUNK", "NULL", "Progress", "Table", "bulk_load", "next_id"]
+
 CHUNK = 20_000
+NULL = "\\N"
 
 
 class Progress:
@@ -108,111 +113,30 @@ def _converters(model: type[models.Model], fields: list[str]) -> list[Callable[[
     return result
 
 
-@contextmanager
-def bulk_load(*models_: type[models.Model]) -> Iterator[None]:
-    """PostgreSQL: while the rows of ``models_`` are copied in, their foreign keys and secondary
-    indexes are dropped; afterwards the keys are added back (one set-based join per key instead of one
-    trigger per row) and the indexes rebuilt (one sort each instead of a page update per row), and the
-    COPYs themselves run on a second thread so the server stores one chunk while Python generates the
-    next (``_CopyPipe``).
-
-    Runs inside the caller's transaction: the DDL rolls back with it, and a row that breaks a key or a
-    unique index fails the ``ADD CONSTRAINT``/``CREATE UNIQUE INDEX`` (so the whole seed) as it would
-    have failed the COPY. Constraint-backed indexes (primary keys, unique constraints) stay. Elsewhere
-    a no-op. Other sessions wait on the tables' locks until the seed commits.
-    """
-    global _PIPE
-    if connection.vendor != "postgresql":
-        yield
-        return
-    tables = [m._meta.db_table for m in models_]
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
-            [tables],
-        )
-        keys = cursor.fetchall()
-        cursor.execute(
-            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-            [tables],
-        )
-        indexes = cursor.fetchall()
-        for table, name, _definition in keys:
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
-        for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {name}")
-    _PIPE = _CopyPipe(connection)
-    try:
-        yield
-        _PIPE.close()
-    finally:
-        _PIPE.abandon()
-        _PIPE = None
-    with connection.cursor() as cursor:
-        # Index builds sort in memory rather than in temporary files (this transaction only).
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        for _name, definition in indexes:
-            cursor.execute(definition)
-        for table, name, definition in keys:
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return (
+        text.replace("\\\\", "\0")
+        .replace("\\t", "\t")
+        .replace("\\n", "\n")
+        .replace("\\r", "\r")
+        .replace("\0", "\\")
+    )
 
 
-class _CopyPipe:
-    """One writer thread sending COPY payloads, in order, over the seed's own database connection
-    (psycopg2 connections may be shared between threads; the main thread sends nothing else while
-    rows are in flight: ``Table.finish`` drains the pipe before its own query). The queue is short, so
-    at most a few chunks wait in memory."""
-
-    def __init__(self, django_connection: Any) -> None:
-        django_connection.ensure_connection()
-        self.raw = django_connection.connection
-        self.queue: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=3)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="seed-copy", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while True:
-            item = self.queue.get()
-            try:
-                if item is None:
-                    return
-                if self.error is None:
-                    sql, payload = item
-                    with self.raw.cursor() as cursor:
-                        cursor.copy_expert(sql, io.StringIO(payload), size=1 << 20)
-            except BaseException as exc:  # noqa: BLE001 - re-raised on the main thread
-                self.error = exc
-            finally:
-                self.queue.task_done()
-
-    def _check(self) -> None:
-        if self.error is not None:
-            raise self.error
-
-    def submit(self, sql: str, payload: str) -> None:
-        self._check()
-        self.queue.put((sql, payload))
-
-    def drain(self) -> None:
-        self.queue.join()
-        self._check()
-
-    def close(self) -> None:
-        self.drain()
-
-    def abandon(self) -> None:
-        """Stop the thread (after a failure too) before the transaction is rolled back or committed."""
-        if self.thread.is_alive():
-            self.queue.put(None)
-            self.thread.join()
-
-
-_PIPE: _CopyPipe | None = None
+def _parsers(model: type[models.Model], fields: list[str]) -> list[Callable[[str], Any]]:
+    """Per column, COPY text back to a Python value (the SQLite path of ``Table.add_text``)."""
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    result: list[Callable[[str], Any]] = []
+    for name in fields:
+        field = by_attname[name]
+        target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
+        if isinstance(target, (models.CharField, models.TextField)):
+            result.append(_unescape)
+        else:
+            result.append(target.to_python)
+    return result
 
 
 class Table:
@@ -254,15 +178,37 @@ class Table:
             self.rest.append(f.attname)
             self.rest_values.append(default)
         self.columns = [by_attname[name].column for name in [*fields, *self.rest]]
-        self.buffer: list[tuple] = []
-        self.written = 0
-        self.max_pk = 0
         self.postgres = connection.vendor == "postgresql"
-        self.converters: list[Callable[[Any], str]] | None = None
+        # PostgreSQL: COPY text lines (without the defaults' tail); elsewhere: tuples of values.
+        self.buffer: list[Any] = []
+        self.written = 0
+        self.converters = _converters(model, fields)
+        self.parsers: list[Callable[[str], Any]] | None = None
+        tail = "\t".join(_copy_text(v) for v in self.rest_values)
+        self.end = f"\t{tail}\n" if tail else "\n"
 
     def add(self, row: tuple) -> None:
-        self.buffer.append(row)
+        if self.postgres:
+            self.buffer.append("\t".join([f(v) for f, v in zip(self.converters, row, strict=True)]))
+        else:
+            self.buffer.append(row)
         if len(self.buffer) >= CHUNK:
+            self.flush()
+
+    def add_text(self, line: str) -> None:
+        """One row as COPY text: the ``fields``' values, tab-separated, no newline. The caller makes
+        sure text values hold no tab, newline or backslash (or escapes them)."""
+        buffer = self.buffer
+        if self.postgres:
+            buffer.append(line)  # the hot path: millions of calls
+        else:
+            if self.parsers is None:
+                self.parsers = _parsers(self.model, self.fields)
+            values = line.split("\t")
+            buffer.append(
+                tuple(None if v == NULL else p(v) for p, v in zip(self.parsers, values, strict=True))
+            )
+        if len(buffer) >= CHUNK:
             self.flush()
 
     def extend(self, rows: Iterable[tuple]) -> None:
@@ -275,9 +221,9 @@ class Table:
         for table in self.depends_on:
             table.flush()
         rows, self.buffer = self.buffer, []
-        self.max_pk = max(self.max_pk, max(row[0] for row in rows))
         if self.postgres:
-            self._copy(rows)
+            end = self.end
+            self._copy(end.join(rows) + end)
         else:
             names = [*self.fields, *self.rest]
             tail = tuple(self.rest_values)
@@ -287,42 +233,35 @@ class Table:
         if self.progress:
             self.progress.advance(len(rows))
 
-    def _copy(self, rows: list[tuple]) -> None:
-        tail = "\t".join(_copy_text(v) for v in self.rest_values)
-        if self.converters is None:
-            self.converters = _converters(self.model, self.fields)
-        convert = self.converters
-        buffer = io.StringIO()
-        write = buffer.write
-        end = f"\t{tail}\n" if tail else "\n"
-        for row in rows:
-            # One converter per column, chosen once from the field type: the generic isinstance
-            # chain of _copy_text was a third of the orders phase at a million accounts.
-            write("\t".join([f(v) for f, v in zip(convert, row, strict=True)]))
-            write(end)
+    def _copy(self, payload: str) -> None:
         quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         sql = f"COPY {connection.ops.quote_name(self.model._meta.db_table)} ({quoted}) FROM STDIN"
-        if _PIPE is not None:
-            _PIPE.submit(sql, buffer.getvalue())
+        pipe = active_pipe()
+        if pipe is not None:
+            pipe.submit(sql, payload)
             return
-        buffer.seek(0)
         with connection.cursor() as cursor:
-            cursor.copy_expert(sql, buffer)  # psycopg2's COPY, reached through Django's cursor wrapper
+            cursor.copy_expert(sql, io.StringIO(payload))  # psycopg2's COPY, through Django's wrapper
 
     def finish(self) -> int:
+        """Write what is buffered and move the primary key's sequence past the rows. Inside
+        ``bulk_load`` this only queues statements (the table's indexes and keys come back then)."""
         self.flush()
-        if _PIPE is not None:
-            _PIPE.drain()
         if self.postgres and self.written:
             table = self.model._meta.db_table
             pk = self.model._meta.pk.column
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence(%s, %s), "  # noqa: S608 - names from _meta
-                    f"GREATEST((SELECT MAX({connection.ops.quote_name(pk)}) FROM "
-                    f"{connection.ops.quote_name(table)}), 1))",
-                    [table, pk],
-                )
+            quote = connection.ops.quote_name
+            sql = (
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{pk}'), "
+                f"GREATEST((SELECT MAX({quote(pk)}) FROM {quote(table)}), 1))"
+            )
+            pipe = active_pipe()
+            if pipe is not None:
+                pipe.execute(sql)
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(sql)
+        table_finished(self.model._meta.db_table)
         return self.written
 
 

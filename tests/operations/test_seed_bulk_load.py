@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 
 from accounts.models import Account, Sponsorship
 from operations.seed.writer import Table, bulk_load, next_id
+from plexus_office.platform.models import SandboxCard
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -50,3 +51,17 @@ def test_bulk_load_row_breaking_a_foreign_key_fails_and_writes_nothing():
         history.finish()
     assert Sponsorship.objects.count() == count
     assert _catalog_of("accounts_sponsorship") == before
+
+
+def test_bulk_load_row_breaking_a_unique_constraint_fails_and_writes_nothing():
+    # The unique constraint is dropped during the COPY and added back after it: the duplicate fails then.
+    before = _catalog_of("platform_sandboxcard")
+    count = SandboxCard.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic(), bulk_load(SandboxCard):
+        cards = Table(SandboxCard, ["id", "token", "brand", "last4", "exp_month", "exp_year"])
+        first = next_id(SandboxCard)
+        cards.add_text(f"{first}\ttok_dup\tVisa\t4242\t12\t2030")
+        cards.add_text(f"{first + 1}\ttok_dup\tVisa\t4242\t12\t2030")
+        cards.finish()
+    assert SandboxCard.objects.count() == count
+    assert _catalog_of("platform_sandboxcard") == before
