@@ -2,7 +2,9 @@
 
 Each kind of term rides its own index at a million accounts (bench/README.md):
 - a whole number: the unique ``number`` (and, with 7+ digits, the phone index as well);
-- an address with "@": ``lower(email)`` equality (``account_email_lower``);
+- an address with "@": ``lower(email)`` equality, read from two partial indexes that together cover
+  every account: ``account_email_unique_live`` (live accounts with an email) and
+  ``account_email_lower_other`` (the rest); the query spells both conditions so PostgreSQL ORs them;
 - a phone number (``+``, digits, spaces, dashes, brackets): normalised to E.164, ``account_phone``;
 - anything else is a name: ``UPPER(name) LIKE '%term%'`` served by the trigram GIN index
   ``account_name_trgm`` on PostgreSQL (migration 0006). Results are ordered by ``lower(name)``,
@@ -19,7 +21,7 @@ import phonenumbers
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
-from accounts.models import Account
+from accounts.models import LIVE_EMAIL, Account
 
 MIN_NAME_CHARS = 3
 LIMIT = 50
@@ -58,7 +60,8 @@ def member_lookup_queryset(term: str) -> tuple[str, QuerySet[Account] | None]:
             match |= Q(phone=phone)
         return "number", accounts.filter(match)
     if "@" in text:
-        return "email", accounts.annotate(email_lower=Lower("email")).filter(email_lower=text.lower())
+        either = LIVE_EMAIL | ~LIVE_EMAIL  # every account, but each half names its partial index
+        return "email", accounts.annotate(email_lower=Lower("email")).filter(either, email_lower=text.lower())
     if _PHONE.match(text):
         phone = _phone_e164(text)
         return "phone", accounts.filter(phone=phone) if phone else accounts.none()

@@ -20,6 +20,9 @@ from accounts.paths import insert_values
 
 CORPORATE_ROOT_NUMBER = 1
 CORPORATE_SPONSOR_NUMBER = 2  # Corporate Sponsor "2", the orphan account that holds leads.
+# The accounts whose email is unique (``account_email_unique_live``). A lookup by email reads that
+# index for them and ``account_email_lower_other`` for every other account (accounts/lookup.py).
+LIVE_EMAIL = Q(status="active") & ~Q(email="")
 
 
 class Rank(models.IntegerChoices):
@@ -126,14 +129,17 @@ class Account(FSMModelMixin, models.Model):
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
-                condition=Q(status="active") & ~Q(email=""),
+                condition=LIVE_EMAIL,
                 name="account_email_unique_live",
             ),
             models.CheckConstraint(condition=~Q(sponsor=models.F("id")), name="account_not_own_sponsor"),
         ]
         indexes = [
             models.Index(fields=["sponsor", "kind"]),
-            models.Index(Lower("email"), name="account_email_lower"),
+            # Only the accounts the unique index leaves out (cancelled, no email): a whole-table
+            # lower(email) index repeated the unique one for live accounts and was paid on every
+            # sponsor move and path rewrite (migration 0020, bench/README.md).
+            models.Index(Lower("email"), name="account_email_lower_other", condition=~LIVE_EMAIL),
             models.Index(fields=["name"]),
             # Staff member lookup by phone (E.164). The name search's trigram index is PostgreSQL
             # only and created by migration 0006 (accounts/lookup.py).

@@ -218,24 +218,41 @@ def nested(*, parents: list[tuple[int, str, int]], sponsor_ids: list[int], moved
         return cursor.fetchone() is not None
 
 
+RANGES_PER_STATEMENT = 100
+
+
 def descendants_move(parents: list[tuple[int, str, int]]) -> int:
     """After ``parents`` (id, old path, old depth) were moved, give everyone below them their new
-    paths from the parents' new rows. One statement on PostgreSQL, one per parent on SQLite."""
+    paths from the parents' new rows. On PostgreSQL one statement per ``RANGES_PER_STATEMENT``
+    parents, one per parent on SQLite.
+
+    PostgreSQL: the old ranges are repeated as literal ``OR``ed bounds. Joined with the parents'
+    array alone, the planner cannot know how many rows a range holds (its default guess, a third of
+    the table per bound, is 444k of 1M for four ranges), so it scanned the whole table and compared
+    every row with every range (9.3 s for a 10k subtree, bench/README.md); with the literals it
+    reads each range from the ``account_path`` index.
+    """
     if not parents:
         return 0
     table = _table()
+    rows = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                f"UPDATE {table} AS d SET path = p.path || substr(d.path, length(o.old_path) + 1), "  # noqa: S608
-                f"depth = d.depth + p.depth - o.old_depth "
-                f"FROM unnest(%s::bigint[], %s::text[], %s::int[]) AS o(id, old_path, old_depth) "
-                f"JOIN {table} p ON p.id = o.id "
-                f'WHERE d.path > o.old_path COLLATE "C" AND d.path < (o.old_path || %s) COLLATE "C"',
-                [[p[0] for p in parents], [p[1] for p in parents], [p[2] for p in parents], TOP],
-            )
-            return cursor.rowcount
-        rows = 0
+            for start in range(0, len(parents), RANGES_PER_STATEMENT):
+                chunk = parents[start : start + RANGES_PER_STATEMENT]
+                ranges = " OR ".join(["(d.path > %s AND d.path < %s)"] * len(chunk))
+                bounds = [bound for _id, path, _depth in chunk for bound in (path, subtree_end(path))]
+                cursor.execute(
+                    f"UPDATE {table} AS d SET path = p.path || substr(d.path, length(o.old_path) + 1), "  # noqa: S608
+                    f"depth = d.depth + p.depth - o.old_depth "
+                    f"FROM unnest(%s::bigint[], %s::text[], %s::int[]) AS o(id, old_path, old_depth) "
+                    f"JOIN {table} p ON p.id = o.id "
+                    f'WHERE d.path > o.old_path COLLATE "C" AND d.path < (o.old_path || %s) COLLATE "C" '
+                    f"AND ({ranges})",
+                    [[p[0] for p in chunk], [p[1] for p in chunk], [p[2] for p in chunk], TOP, *bounds],
+                )
+                rows += cursor.rowcount
+            return rows
         for parent_id, old_path, old_depth in parents:
             cursor.execute(
                 f"UPDATE {table} SET path = (SELECT p.path FROM {table} p WHERE p.id = %s) "  # noqa: S608

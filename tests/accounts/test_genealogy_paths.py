@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from accounts import genealogy, genealogy_cte
+from accounts import genealogy, genealogy_cte, paths
 from accounts.models import Account, SponsorChangeReason
 from accounts.paths import paths_mismatched, paths_rebuild, segment
 from accounts.services import account_enroll, sponsor_change, sponsor_change_many
@@ -91,6 +91,20 @@ def test_roll_up_of_a_subtree_keeps_the_paths(tree):
         on=DAY,
     )
     assert (paths_mismatched(), path_of(tree["d"])[1]) == ([], 3)
+
+
+def test_roll_up_of_many_subtrees_in_several_statements_keeps_the_paths(tree, monkeypatch):
+    # b's two children with a downline of their own (c with d below, v with w below) rewritten one
+    # statement each: the ranges travel as literals, a chunk at a time.
+    monkeypatch.setattr(paths, "RANGES_PER_STATEMENT", 1)
+    w = AmbassadorFactory(number=600, sponsor=tree["v"])
+    sponsor_change_many(
+        moves=[(tree["c"].pk, tree["a"].pk), (tree["v"].pk, tree["a"].pk)],
+        reason=SponsorChangeReason.CLEARING_ROLL_UP,
+        actor=None,
+        on=DAY,
+    )
+    assert (paths_mismatched(), path_of(tree["d"])[1], path_of(w)[1]) == ([], 3, 3)
 
 
 def test_moves_whose_new_sponsor_moves_too_are_applied_in_order(tree):
