@@ -32,6 +32,7 @@ from accounts.team.selectors import (
     report_for,
     search_on,
 )
+from accounts.team.today import TodayReport
 from accounts.views.common import member_view
 from plexus_office import clock
 from plexus_office.commands import EARLIEST_DAY, LATEST_DAY, date_in_range_error
@@ -159,11 +160,14 @@ def _csv(rows: Iterable[Any], root: Account, day: date) -> StreamingHttpResponse
         header = [str(label) for _name, label in REPORT_COLUMNS]
 
     def lines() -> Iterator[str]:
-        body = csv_lines(rows)
-        next(body)  # its header, in the reader's language
         yield writer.writerow(header)
-        for line in body:
-            yield writer.writerow(line)
+        if isinstance(rows, TodayReport):
+            # Today: the facts joined from the rollup, no reason texts (accounts/team/export.py).
+            body: Iterable[list[Any]] = rows.csv_lines()
+        else:
+            body = csv_lines(rows)
+            next(body)  # its header, in the reader's language
+        yield from map(writer.writerow, body)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="downline-{root.number}-{day.isoformat()}.csv"'
