@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.history import is_in_downline_on, status_on
 from accounts.models import Account, AccountKind
 from accounts.selectors import Activity
+from accounts.team.asof import BadKey, parse_key
 from accounts.team.selectors import (
     PAGE_SIZE,
     REPORT_COLUMNS,
@@ -29,7 +30,9 @@ from accounts.team.selectors import (
     ReportFilters,
     children_on,
     csv_lines,
+    keyset_applies,
     report_for,
+    report_page_on,
     search_on,
 )
 from accounts.team.today import TodayReport
@@ -177,6 +180,8 @@ def _csv(rows: Iterable[Any], root: Account, day: date) -> StreamingHttpResponse
 def _report(request: HttpRequest, root: Account, *, staff: bool) -> HttpResponse | StreamingHttpResponse:
     day, problem = _day(request)
     filters, errors = _filters(request)
+    if request.GET.get("format") != "csv" and keyset_applies(day=day, filters=filters):
+        return _report_as_of(request, root, day=day, filters=filters, problem=problem, staff=staff)
     rows, totals, computed_at = report_for(root=root, day=day, filters=filters)
     if request.GET.get("format") == "csv" and not errors:
         return _csv(rows, root, day)
@@ -203,6 +208,48 @@ def _report(request: HttpRequest, root: Account, *, staff: bool) -> HttpResponse
         "sort_query": sort_query.urlencode(),
         "kinds": AccountKind.choices,
         "computed_at": computed_at,
+    }
+    status = 400 if (problem or errors) else 200
+    return TemplateResponse(request, "accounts/team/report.html", context, status=status)
+
+
+def _report_as_of(
+    request: HttpRequest, root: Account, *, day: date, filters: ReportFilters, problem: str, staff: bool
+) -> HttpResponse:
+    """A past day in tree order: a page by keys ("next" after the last row, "previous" before the
+    first), without count, totals or group volume (accounts/team/asof.py)."""
+    errors: list[str] = []
+    keys: dict[str, Any] = {}
+    for name in ("after", "before"):
+        try:
+            keys[name] = parse_key(request.GET.get(name, ""))
+        except BadKey:
+            errors.append(
+                _("%(field)s: expected account numbers joined by “-”; showing the first page.")
+                % {"field": name}
+            )
+    try:
+        page, rows = report_page_on(root=root, day=day, after=keys.get("after"), before=keys.get("before"))
+    except BadKey:
+        errors.append(_("That place was not in this organization on that day; showing the first page."))
+        page, rows = report_page_on(root=root, day=day)
+    query = request.GET.copy()
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
+    context = {
+        "root": root,
+        "day": day,
+        "problem": problem,
+        "errors": errors,
+        "staff": staff,
+        "as_of": request.GET.get("as_of", ""),
+        "keyset": page,
+        "rows": [(row, _clear_url(row.member.number) if _clearable(row, staff) else "") for row in rows],
+        "columns": REPORT_COLUMNS,
+        "filters": filters,
+        "query": query.urlencode(),
+        "sort_query": query.urlencode(),
+        "kinds": AccountKind.choices,
     }
     status = 400 if (problem or errors) else 200
     return TemplateResponse(request, "accounts/team/report.html", context, status=status)
