@@ -213,18 +213,30 @@ def _backward(*, root: Account, day: date, before: Path, limit: int) -> list[tup
     return out
 
 
-def direct_counts(*, parent_ids: list[int], day: date) -> dict[int, int]:
-    """How many members sat directly below each of ``parent_ids`` at the end of ``day`` (one grouped
-    count on the history's sponsor index)."""
-    if not parent_ids:
-        return {}
-    day_param, _end = _params(day)
+def children_on_day(*, parent_id: int, day: date) -> list[tuple[Any, ...]]:
+    """The members directly under ``parent_id`` at the end of ``day`` with the facts a tree node shows,
+    in ``today.children_today``'s row shape; the size is how many sat directly below each that day,
+    with no rollup time (one query: the children by their period on the sponsor index, and per
+    child index lookups for its last order and fee paid by then and its direct members)."""
+    day_param, end_param = _params(day)
     accounts, history = _tables()
-    marks = ", ".join(["%s"] * len(parent_ids))
     sql = f"""
-        SELECT s.sponsor_id, COUNT(*) FROM {history} s JOIN {accounts} a ON a.id = s.account_id
-        WHERE s.sponsor_id IN ({marks}) AND {PERIOD_SQL} AND a.enrolled_on <= %s GROUP BY s.sponsor_id
-    """  # noqa: S608 - placeholders only
+        SELECT a.id, a.number, a.name, a.kind, a.title_rank, {STATUS_SQL}, a.cancelled_at, s.reason,
+               s.personal, a.membership_fee_due_on, COALESCE(sub.status, 'none'),
+               (SELECT MAX(o.ordered_on) FROM accounts_order o
+                 WHERE o.account_id = a.id AND o.ordered_on <= %s),
+               (SELECT MAX(f.paid_on) FROM accounts_membershipfeepayment f
+                 WHERE f.account_id = a.id AND f.paid_on <= %s),
+               (SELECT COUNT(*) FROM {history} k JOIN {accounts} ka ON ka.id = k.account_id
+                 WHERE k.sponsor_id = a.id AND k.valid_from <= %s AND (k.valid_to IS NULL OR k.valid_to > %s)
+                   AND ka.enrolled_on <= %s),
+               NULL
+        FROM {history} s JOIN {accounts} a ON a.id = s.account_id
+        LEFT JOIN accounts_subscription sub ON sub.account_id = a.id
+        WHERE s.sponsor_id = %s AND {PERIOD_SQL} AND a.enrolled_on <= %s
+        ORDER BY a.number
+    """  # noqa: S608 - table names from model metadata; values are parameters
+    params = [day_param, end_param, day_param, day_param, day_param, day_param, day_param, parent_id]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*parent_ids, day_param, day_param, day_param])
-        return {sponsor: int(count) for sponsor, count in cursor.fetchall()}
+        cursor.execute(sql, [*params, day_param, day_param, day_param])
+        return list(cursor.fetchall())

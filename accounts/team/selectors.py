@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connection
 from django.db.models import F, Max, Sum
 from django.utils.translation import gettext_lazy as _
 
-from accounts.history import PERIOD_SQL, STATUS_SQL, DownlineMember, _params, _tables, downline_on
+from accounts.history import DownlineMember, downline_on
 from accounts.models import (
     Account,
     AccountKind,
@@ -29,7 +28,7 @@ from accounts.models import (
     Subscription,
 )
 from accounts.selectors import decide_activity
-from accounts.team.asof import Page, Path, direct_counts, page_on
+from accounts.team.asof import Page, Path, children_on_day, page_on
 from accounts.team.rows import JOINED_LABELS, ReportRow, joined_how
 from accounts.team.today import (
     TodayReport,
@@ -103,43 +102,14 @@ class TreeNode:
 def children_on(*, parent: Account, day: date, level: int = 1) -> list[TreeNode]:
     """The members directly under ``parent`` at the end of ``day``. Today each with the size of its own
     downline (one query on the materialized path, ``today.children_today``); a past day with how many
-    sat directly below it (the children by their period, one grouped count, their facts: 8 queries;
-    the whole size of a past day would walk each child's subtree, see accounts/team/asof.py)."""
+    sat directly below it (one query on the history, ``asof.children_on_day``: the whole size of a
+    past day would walk each child's subtree)."""
     if day < parent.enrolled_on:
         return []
     if day == clock.today():
         return [_today_node(row, day=day, level=level) for row in children_today(parent=parent)]
-    day_param, end_param = _params(day)
-    accounts, history = _tables()
-    sql = f"""
-        SELECT a.id, a.number, a.name, a.kind, a.title_rank, {STATUS_SQL}, s.reason, s.personal
-        FROM {history} s JOIN {accounts} a ON a.id = s.account_id
-        WHERE s.sponsor_id = %s AND {PERIOD_SQL} AND a.enrolled_on <= %s
-        ORDER BY a.number
-    """  # noqa: S608 - table names from model metadata; values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [day_param, end_param, parent.pk, day_param, day_param, day_param])
-        rows = cursor.fetchall()
-    ids = [row[0] for row in rows]
-    sizes = direct_counts(parent_ids=ids, day=day)
-    facts = member_facts(ids=ids, day=day)
-    return [
-        TreeNode(
-            id=row[0],
-            number=row[1],
-            name=row[2],
-            kind=row[3],
-            title_rank=Rank(row[4]).label if row[4] else "",
-            status=row[5],
-            activity=facts[row[0]]["activity"],
-            subscription=facts[row[0]]["subscription"],
-            joined=joined_how(row[6], bool(row[7])),
-            downline_size=sizes.get(row[0], 0),
-            level=level,
-            size_direct=True,
-        )
-        for row in rows
-    ]
+    rows = children_on_day(parent_id=parent.pk, day=day)
+    return [replace(_today_node(row, day=day, level=level), size_direct=True) for row in rows]
 
 
 def _today_node(row: tuple[Any, ...], *, day: date, level: int) -> TreeNode:

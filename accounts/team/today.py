@@ -233,7 +233,7 @@ class TodayReport:
                 f"{SPONSORSHIP_JOIN}\n    LEFT JOIN accounts_subscription sub",
             )
         sql = f"{source} {self.where} ORDER BY {self.order}"
-        return export.stream(sql, params)
+        return export.stream(sql, params, members=rollup.downline if rollup else 0)
 
     def __iter__(self) -> Iterator[ReportRow]:
         for raw in self._stream():
