@@ -166,3 +166,29 @@ def test_a_bad_page_key_is_named_and_shows_the_first_page(client, ann):
         True,
         True,
     )
+
+
+def test_the_api_pages_a_past_day_by_keys(client, ann, monkeypatch):
+    monkeypatch.setattr("accounts.team.selectors.PAGE_SIZE", 3)
+    client.force_login(ann.user)
+    first = client.get("/api/v1/team/report/", {"as_of": PAST.isoformat()}).json()
+    second = client.get("/api/v1/team/report/", {"as_of": PAST.isoformat(), "after": first["next"]}).json()
+    assert ([r["number"] for r in first["results"]], first["next"], first["previous"], first["count"]) == (
+        [2001, 3001, 3002],
+        "2001-3002",
+        None,
+        None,
+    )
+    assert ([r["number"] for r in second["results"]], second["previous"]) == (
+        [5001, 2002, 3003],
+        "2001-3002-5001",
+    )
+
+
+def test_the_api_refuses_a_page_key_of_another_day(client, ann):
+    client.force_login(ann.user)
+    response = client.get("/api/v1/team/report/", {"as_of": PAST.isoformat(), "after": "2001-3003"})
+    assert (response.status_code, response.json()) == (
+        400,
+        {"detail": "That place was not in this organization on that day."},
+    )
