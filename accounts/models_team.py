@@ -33,6 +33,10 @@ class TeamRollup(models.Model):
     sponsor_number = models.BigIntegerField(null=True, blank=True)
     sponsor_reason = models.CharField(max_length=20, blank=True)
     personal = models.BooleanField(default=False)
+    # The member's place in tree (path) order at the refresh: a member's organization then is the
+    # rows after its own, ``downline`` of them, written in that order so the export reads them as a
+    # range of this index instead of the whole table (accounts/team/export.py).
+    tree_order = models.BigIntegerField(default=0, db_index=True)
     # The highest ids of orders, fee payments, paid ranks and sponsorship periods the refresh had
     # seen: rows recorded since (higher ids, the few of the last half hour) are read by the export
     # and applied on top, so its facts are exact between refreshes.

@@ -76,8 +76,9 @@ def _text(column: str) -> str:
     return f"CAST({column} AS TEXT)"
 
 
-# Same columns, same order as today.FACTS_SQL (one row shape for pages and the stream). Per row: the
-# account by the path index, its rollup row by primary key, its subscription by its unique index; the
+# Same columns, same order as today.FACTS_SQL (one row shape for pages and the stream): the accounts
+# of the path range, their rollup rows read as the range of tree order the root's organization had at
+# the refresh (a member who joined it since is outside: looked up live), their subscriptions; the
 # CTEs read only rows recorded since the refresh (id ranges above its marks).
 STREAM_SQL = f"""
     WITH recent AS (
@@ -124,6 +125,7 @@ STREAM_SQL = f"""
     FROM {A} a
     LEFT JOIN accounts_teamrollup tr ON tr.account_id = a.id AND tr.month = %(month)s
          AND tr.computed_at = %(computed_at)s
+         AND tr.tree_order > %(order_from)s AND tr.tree_order <= %(order_to)s
     LEFT JOIN accounts_subscription sub ON sub.account_id = a.id
     LEFT JOIN ro ON ro.account_id = a.id
     LEFT JOIN rf ON rf.account_id = a.id

@@ -60,6 +60,7 @@ class OwnFacts:
     paid_rank: dict[int, int]
     sponsorship: dict[int, tuple[int, int, str, bool]]  # sponsor id, sponsor number, reason, personal
     marks: dict[str, int]
+    tree_order: list[int]  # the members' ids in path order
 
 
 def _top(model: Any) -> int:
@@ -113,7 +114,13 @@ def _own_facts(day: Any) -> OwnFacts:
             "account_id", "sponsor_id", "sponsor__number", "reason", "personal"
         ).iterator(chunk_size=20_000)
     }
-    return OwnFacts(pv_last, last_orders, last_fees, paid, sponsorship, marks)
+    in_tree_order = list(
+        Account.objects.filter(enrolled_on__lte=day)
+        .order_by("path")
+        .values_list("id", flat=True)
+        .iterator(20_000)
+    )
+    return OwnFacts(pv_last, last_orders, last_fees, paid, sponsorship, marks, in_tree_order)
 
 
 def _sums(
@@ -182,9 +189,10 @@ def team_rollup_refresh(*, day: Any = None) -> dict[str, Any]:
     return {"members": len(sums), "computed_at": now.isoformat()}
 
 
-def _own_columns(own: OwnFacts, pk: int) -> dict[str, Any]:
+def _own_columns(own: OwnFacts, pk: int, place: int) -> dict[str, Any]:
     sponsor_id, sponsor_number, reason, personal = own.sponsorship.get(pk, (None, None, "", False))
     return {
+        "tree_order": place,
         "pv_last_month": int(own.pv_last_month.get(pk) or 0),
         "last_order_on": own.last_order_on.get(pk),
         "last_fee_paid_on": own.last_fee_paid_on.get(pk),
@@ -197,6 +205,7 @@ def _own_columns(own: OwnFacts, pk: int) -> dict[str, Any]:
 
 
 OWN_TYPES = {
+    "tree_order": "bigint",
     "pv_last_month": "bigint",
     "last_order_on": "date",
     "last_fee_paid_on": "date",
@@ -209,7 +218,11 @@ OWN_TYPES = {
 
 
 def _write(sums: dict[int, list[int]], own: OwnFacts, *, month: Any, now: datetime) -> None:
-    items = list(sums.items())
+    # In tree order: an organization's rows are then neighbours on disk too.
+    items = [(pk, sums[pk]) for pk in own.tree_order if pk in sums]
+    placed = {pk for pk, _v in items}
+    items += [(pk, v) for pk, v in sums.items() if pk not in placed]
+    place = {pk: i for i, (pk, _v) in enumerate(items, start=1)}
     if connection.vendor != "postgresql":
         TeamRollup.objects.bulk_create(
             (
@@ -218,7 +231,7 @@ def _write(sums: dict[int, list[int]], own: OwnFacts, *, month: Any, now: dateti
                     month=month,
                     computed_at=now,
                     **own.marks,
-                    **_own_columns(own, pk),
+                    **_own_columns(own, pk, place[pk]),
                     **dict(zip(FIELDS, v, strict=True)),
                 )
                 for pk, v in items
@@ -235,7 +248,7 @@ def _write(sums: dict[int, list[int]], own: OwnFacts, *, month: Any, now: dateti
             chunk = items[start : start + WRITE_CHUNK]
             params: list[Any] = [month, now, *own.marks.values(), [pk for pk, _v in chunk]]
             params += [[v[i] for _pk, v in chunk] for i in range(len(FIELDS))]
-            rows = [_own_columns(own, pk) for pk, _v in chunk]
+            rows = [_own_columns(own, pk, place[pk]) for pk, _v in chunk]
             params += [[row[name] for row in rows] for name in OWN_TYPES]
             cursor.execute(
                 f"INSERT INTO {table} (month, computed_at, {columns}) "  # noqa: S608 - constants

@@ -225,6 +225,8 @@ class TodayReport:
             "fees_through": rollup.fees_through if rollup else 0,
             "paid_ranks_through": rollup.paid_ranks_through if rollup else 0,
             "sponsorships_through": rollup.sponsorships_through if rollup else 0,
+            "order_from": rollup.tree_order if rollup else 0,
+            "order_to": rollup.tree_order + rollup.downline if rollup else 0,
         }
         source = export.STREAM_SQL
         if self.filters.leads_placed_with_me:  # the filter reads the open period (direct members only)

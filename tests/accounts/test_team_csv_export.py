@@ -157,6 +157,28 @@ def test_a_move_and_a_paid_rank_recorded_after_the_refresh_are_in_the_csv(client
     assert _csv(client, ann) == [HEADER, BEN, CORA.replace(",,,60,", ",,Gold,60,"), DAN, moved_eve]
 
 
+def test_a_member_who_joined_the_organization_since_the_refresh_gets_live_facts(client, ann, plan):
+    zed = VipCustomerFactory(number=6001, name="Zed Outside", enrolled_on=date(2024, 8, 1))
+    _order(zed, "Z", 1, LAST_MONTH)
+    team_rollup_refresh()
+    sponsor_change(account=zed, new_sponsor=ann, reason=SponsorChangeReason.CORRECTION, actor=None)
+
+    zed_line = (
+        "1,6001,Zed Outside,vip_customer,active,1001,,,0,60,0,none,2026-02-01,active,2024-08-01,correction"
+    )
+    assert _csv(client, ann) == [HEADER, BEN, CORA, DAN, EVE, zed_line]
+
+
+def test_the_rollup_is_written_in_tree_order(ann):
+    team_rollup_refresh()
+
+    ann_row = TeamRollup.objects.get(account=ann)
+    below = TeamRollup.objects.filter(
+        tree_order__gt=ann_row.tree_order, tree_order__lte=ann_row.tree_order + 4
+    )
+    assert [r.account.number for r in below.order_by("tree_order")] == [2001, 3001, 3002, 4001]
+
+
 def test_a_member_enrolled_after_the_refresh_gets_live_facts(client, ann, plan):
     team_rollup_refresh()
     finn = VipCustomerFactory(number=5001, name="Finn New", sponsor=Account.objects.get(number=3001),
