@@ -183,9 +183,13 @@ def team_rollup_refresh(*, day: Any = None) -> dict[str, Any]:
         _write(sums, own, month=month_start(day), now=now)
     if connection.vendor == "postgresql":
         # The table was just replaced: fresh statistics, or the report's CSV joins plan for the
-        # handful of rows autovacuum last saw (a sort of 1M rows per worker, twice the time).
+        # handful of rows autovacuum last saw (a sort of 1M rows per worker, twice the time). And the
+        # replaced rows' space made reusable now (VACUUM cannot run inside a transaction: the job runs
+        # outside one), or the table grows by a generation per refresh until autovacuum comes, and the
+        # next refresh's rows, written in tree order, fill that space in the same order.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(TeamRollup._meta.db_table)}")
+            cursor.execute(f"{command} {connection.ops.quote_name(TeamRollup._meta.db_table)}")
     return {"members": len(sums), "computed_at": now.isoformat()}
 
 
