@@ -1,12 +1,15 @@
 """Today's downline report read whole (the CSV export, and ``TodayReport`` iterated): one statement
-joining each member's facts from the team rollup by primary key, streamed in chunks.
+joining each member's facts from the team rollup, streamed in chunks (decisions: "The report's CSV
+reads each member's facts from the team rollup").
 
-The rollup (accounts/team/rollup.py) holds every member's own facts as of its refresh: PV this and
-last month, last order, last fee paid, and the highest order and fee ids it had seen. Rows recorded
-since (higher ids: the few of the last half hour) are aggregated here and added, so the facts are the
-live ones. A member without a row of that refresh (enrolled since, or no refresh this month) gets
-the live lookups instead, in a ``CASE`` branch that runs only for that member. Group volume is the
-rollup's, as of its time, like the report page (its header says when).
+The rollup (accounts/team/rollup.py) holds every member's own facts as of its refresh (PV this and
+last month, last order, last fee paid, paid rank, the sponsor then), its place in tree order, and
+the highest order, fee, paid rank and sponsorship ids it had read. The root's organization at the
+refresh is the range of places after its own, so its rollup rows are one index range. Rows recorded
+since (higher ids: the few of the last half hour) are aggregated here and applied on top, so the
+facts are the live ones. A member without a row in that range (enrolled or moved in since, or no
+refresh this month) gets live lookups instead, in ``CASE`` branches that run only for that member.
+Group volume is the rollup's, as of its time, like the report page (its header says when).
 
 The CSV rows skip ``ReportRow`` and the activity's reason text: ``ActivityRule`` decides the same
 activity as ``accounts.selectors.decide_activity`` from thresholds computed once per export.
