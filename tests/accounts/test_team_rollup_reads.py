@@ -129,6 +129,11 @@ def test_the_csv_stream_equals_the_history_walk_with_every_fact(team, monkeypatc
 
 def test_the_csv_stream_equals_its_pages(team):
     team_rollup_refresh()
-    for filters in (ReportFilters(), ReportFilters(kind="vip_customer"), ReportFilters(sort="name")):
+    for filters in (
+        ReportFilters(),
+        ReportFilters(kind="vip_customer"),
+        ReportFilters(sort="name"),
+        ReportFilters(leads_placed_with_me=True),
+    ):
         report = TodayReport(root=team, day=TODAY, filters=filters)
         assert [r.as_dict() for r in report] == [r.as_dict() for r in report[0:50]], filters
