@@ -21,6 +21,29 @@ class TeamRollup(models.Model):
     retail_customers = models.PositiveIntegerField(default=0)
     new_this_month = models.PositiveIntegerField(default=0)
     active_subscriptions = models.PositiveIntegerField(default=0)
+    # The member's own facts the report's CSV needs, as of the refresh's day: with them the export is
+    # one join by primary key instead of four aggregates per member (accounts/team/export.py).
+    pv_last_month = models.BigIntegerField(default=0, help_text="PV of the member's own orders last month.")
+    last_order_on = models.DateField(null=True, blank=True)
+    last_fee_paid_on = models.DateField(null=True, blank=True)
+    paid_rank_last_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The sponsor then and how the member joined them (the open sponsorship period): the export uses
+    # them while the account's sponsor is still this one and no period was opened since.
+    sponsor_id_then = models.BigIntegerField(null=True, blank=True)
+    sponsor_number = models.BigIntegerField(null=True, blank=True)
+    sponsor_reason = models.CharField(max_length=20, blank=True)
+    personal = models.BooleanField(default=False)
+    # The member's place in tree (path) order at the refresh: a member's organization then is the
+    # rows after its own, ``downline`` of them, written in that order so the export reads them as a
+    # range of this index instead of the whole table (accounts/team/export.py).
+    tree_order = models.BigIntegerField(default=0, db_index=True)
+    # The highest ids of orders, fee payments, paid ranks and sponsorship periods the refresh had
+    # seen: rows recorded since (higher ids, the few of the last half hour) are read by the export
+    # and applied on top, so its facts are exact between refreshes.
+    orders_through = models.BigIntegerField(default=0)
+    fees_through = models.BigIntegerField(default=0)
+    paid_ranks_through = models.BigIntegerField(default=0)
+    sponsorships_through = models.BigIntegerField(default=0)
     computed_at = models.DateTimeField()
 
     class Meta:

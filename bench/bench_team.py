@@ -39,8 +39,10 @@ from accounts import genealogy, genealogy_cte  # noqa: E402
 from accounts.history import downline_on, downline_page_on, is_in_downline_on  # noqa: E402
 from accounts.models import Account, SponsorChangeReason  # noqa: E402
 from accounts.services import sponsor_change_many  # noqa: E402
+from accounts.team import views as team_views  # noqa: E402
+from accounts.team.asof import page_on  # noqa: E402
 from accounts.team.rollup import team_rollup_refresh  # noqa: E402
-from accounts.team.selectors import ReportFilters, children_on, csv_lines  # noqa: E402
+from accounts.team.selectors import ReportFilters, children_on, csv_lines, report_page_on  # noqa: E402
 from accounts.team.today import TodayReport, downline_size_today  # noqa: E402
 from plexus_office import clock  # noqa: E402
 
@@ -149,6 +151,11 @@ def main() -> None:
     parser.add_argument("--roll-up", type=int, default=10_000, help="size of the rolled-up subtree")
     parser.add_argument("--rollup", action="store_true", help="refresh the team rollup first (kept)")
     parser.add_argument("--reads-only", action="store_true", help="skip the moves (minutes under load)")
+    parser.add_argument(
+        "--only",
+        choices=("csv", "asof", "csv,asof"),
+        help="just the CSV export and/or the as-of views (the rollup must be fresh: --rollup)",
+    )
     args = parser.parse_args()
 
     leader = Account.objects.filter(user__username="leader").first()
@@ -175,6 +182,13 @@ def main() -> None:
     if args.rollup:
         rows.append(measure("rollup refresh (whole company)", team_rollup_refresh, 1))
     r = args.repeat
+    if args.only:
+        if "csv" in args.only:
+            rows += csv_rows(leader, today)
+        if "asof" in args.only:
+            rows += as_of_rows(leader, past, r)
+        report_rows_of(rows)
+        return
     report = TodayReport(root=leader, day=today, filters=ReportFilters())
     rows += [
         measure("count: CTE", lambda: genealogy_cte.downline_count(account_id=leader.pk), r),
@@ -201,9 +215,7 @@ def main() -> None:
             "in downline: path", lambda: genealogy.is_in_downline(member_id=deep.pk, upline_id=leader.pk), r
         ),
         measure("tree level + sizes: path (today)", lambda: len(children_on(parent=leader, day=today)), r),
-        measure("tree level + sizes: history (-180 d)", lambda: len(children_on(parent=leader, day=past)), 1),
         measure("as-of whole walk (-180 d)", lambda: len(downline_on(account=leader, day=past)), 1),
-        measure("as-of page 1 (-180 d, DFS)", lambda: len(downline_page_on(account=leader, day=past)), r),
         measure(
             "as-of in downline (-180 d)",
             lambda: is_in_downline_on(member_id=deep.pk, upline_id=leader.pk, day=past),
@@ -211,20 +223,8 @@ def main() -> None:
         ),
     ]
 
-    def export() -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        started = time.perf_counter()
-        count = 0
-        for line in csv_lines(TodayReport(root=leader, day=today, filters=ReportFilters())):
-            writer.writerow(line)
-            count += 1
-            if out.tell() > 1 << 20:  # a streamed response: constant memory
-                out.seek(0)
-                out.truncate()
-        return f"{count - 1:,} rows, {(count - 1) / (time.perf_counter() - started):,.0f} rows/s"
-
-    rows.append(measure("CSV of the leader's report: path", export, 1))
+    rows += csv_rows(leader, today)
+    rows += as_of_rows(leader, past, r)
 
     if args.reads_only:
         args.moves = 0
@@ -255,6 +255,84 @@ def main() -> None:
         )
     )
     report_rows_of(rows)
+
+
+def csv_rows(leader: Account, today: Any) -> list[Row]:
+    """The CSV of the leader's report through the view's own writer (64 kB pieces, as a download
+    gets them), and the same rows built as ``ReportRow``s with each activity's reason (before)."""
+
+    def through_view() -> str:
+        report = TodayReport(root=leader, day=today, filters=ReportFilters())
+        started = time.perf_counter()
+        size = lines = 0
+        for piece in team_views._csv(report, leader, today).streaming_content:
+            size += len(piece)
+            lines += piece.count(b"\n")
+        rows = lines - 1
+        return f"{rows:,} rows, {size / 1e6:.1f} MB, {rows / (time.perf_counter() - started):,.0f} rows/s"
+
+    def report_rows_then_csv() -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        started = time.perf_counter()
+        count = 0
+        for line in csv_lines(iter(TodayReport(root=leader, day=today, filters=ReportFilters()))):
+            writer.writerow(line)
+            count += 1
+            if out.tell() > 1 << 20:  # a streamed response: constant memory
+                out.seek(0)
+                out.truncate()
+        return f"{count - 1:,} rows, {(count - 1) / (time.perf_counter() - started):,.0f} rows/s"
+
+    return [
+        measure("CSV: view, rollup facts, no reasons", through_view, 1),
+        measure("CSV: same rows as ReportRow + reasons", report_rows_then_csv, 1),
+        measure("CSV: view again (warm)", through_view, 1),
+    ]
+
+
+def old_level_sizes(leader: Account, past: Any) -> int:
+    """Before: each child's whole downline of a past day, one recursive walk of the history."""
+    ids = [node.id for node in children_on(parent=leader, day=past)]
+    marks = ", ".join(["%s"] * len(ids))
+    period = "s.valid_from <= %s AND (s.valid_to IS NULL OR s.valid_to > %s)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH RECURSIVE down(id, top_id) AS (SELECT s.account_id, s.sponsor_id "  # noqa: S608
+            f"FROM accounts_sponsorship s WHERE s.sponsor_id IN ({marks}) AND {period} "
+            "UNION ALL SELECT s.account_id, down.top_id "
+            f"FROM accounts_sponsorship s JOIN down ON s.sponsor_id = down.id WHERE {period}) "
+            "SELECT COUNT(*) FROM down",
+            [*ids, past, past, past, past],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def as_of_rows(leader: Account, past: Any, r: int) -> list[Row]:
+    first = page_on(root=leader, day=past)
+    middle = page_on(root=leader, day=past, after=first.rows[-1][1])
+    for _ in range(40):  # a page deep in the organization
+        middle = page_on(root=leader, day=past, after=middle.rows[-1][1])
+    return [
+        measure(
+            "as-of tree level, direct counts (-180 d)", lambda: len(children_on(parent=leader, day=past)), r
+        ),
+        measure("as-of tree level sizes: history walk (before)", lambda: old_level_sizes(leader, past), 1),
+        measure(
+            "as-of report page 1 + facts (keyset)", lambda: len(report_page_on(root=leader, day=past)[1]), r
+        ),
+        measure(
+            "as-of report page 42, next (keyset)",
+            lambda: len(report_page_on(root=leader, day=past, after=middle.rows[-1][1])[1]),
+            r,
+        ),
+        measure(
+            "as-of report page 41, previous (keyset)",
+            lambda: len(report_page_on(root=leader, day=past, before=middle.rows[0][1])[1]),
+            r,
+        ),
+        measure("as-of page 1 (-180 d, DFS)", lambda: len(downline_page_on(account=leader, day=past)), r),
+    ]
 
 
 def report_rows_of(rows: list[Row]) -> None:

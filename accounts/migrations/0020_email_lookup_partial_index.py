@@ -28,7 +28,7 @@ def drop_statistics(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0018_team_rollup_schedule"),
+        ("accounts", "0019_team_rollup_facts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

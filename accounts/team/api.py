@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from django.core.paginator import Paginator
@@ -16,7 +17,15 @@ from rest_framework.views import APIView
 from accounts.history import is_in_downline_on, status_on
 from accounts.members import member_or_404
 from accounts.models import Account
-from accounts.team.selectors import PAGE_SIZE, children_on, report_for, search_on
+from accounts.team.asof import BadKey, parse_key
+from accounts.team.selectors import (
+    PAGE_SIZE,
+    children_on,
+    keyset_applies,
+    report_for,
+    report_page_on,
+    search_on,
+)
 from accounts.team.views import _day, _filters
 
 
@@ -68,6 +77,8 @@ class TeamReportView(APIView):
         filters, errors = _filters(request)
         if problem or errors:
             raise ValidationError({"detail": [problem, *errors] if problem else errors})
+        if keyset_applies(day=day, filters=filters):
+            return Response(_report_as_of(request, root, day))
         rows, totals, computed_at = report_for(root=root, day=day, filters=filters)
         paginator = Paginator(cast(Any, rows), PAGE_SIZE)  # a list, or today's lazy report
         page = paginator.get_page(request.query_params.get("page"))
@@ -88,6 +99,33 @@ class TeamReportView(APIView):
                 "results": [row.as_dict() for row in page],
             }
         )
+
+
+def _report_as_of(request: Request, root: Account, day: date) -> dict[str, Any]:
+    """A past day in tree order: a page by keys (``after``/``before``: account numbers from the first
+    level joined by "-"), with no count, totals or group volume (accounts/team/asof.py)."""
+    keys: dict[str, Any] = {}
+    for name in ("after", "before"):
+        try:
+            keys[name] = parse_key(request.query_params.get(name, ""))
+        except BadKey:
+            raise ValidationError({name: _("expected account numbers joined by “-”")}) from None
+    try:
+        page, rows = report_page_on(root=root, day=day, **keys)
+    except BadKey:
+        raise ValidationError({"detail": _("That place was not in this organization on that day.")}) from None
+    return {
+        "number": root.number,
+        "as_of": day.isoformat(),
+        "count": None,
+        "volumes_computed_at": None,
+        "page": None,
+        "pages": None,
+        "next": page.next_key or None,
+        "previous": page.previous_key or None,
+        "totals": None,
+        "results": [row.as_dict() for row in rows],
+    }
 
 
 class TeamTreeMemberView(TeamTreeView):

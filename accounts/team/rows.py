@@ -33,7 +33,7 @@ def joined_how(reason: str, personal: bool) -> str:
 class ReportRow:
     member: DownlineMember
     facts: dict[str, Any]
-    group_volume: int = 0
+    group_volume: int | None = 0  # None: not computed (a page of a past day)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connection
 from django.db.models import F, Max, Sum
 from django.utils.translation import gettext_lazy as _
 
-from accounts.history import PERIOD_SQL, STATUS_SQL, DownlineMember, _params, _tables, downline_on
+from accounts.history import DownlineMember, downline_on
 from accounts.models import (
     Account,
     AccountKind,
@@ -29,6 +28,7 @@ from accounts.models import (
     Subscription,
 )
 from accounts.selectors import decide_activity
+from accounts.team.asof import Page, Path, children_on_day, page_on
 from accounts.team.rows import JOINED_LABELS, ReportRow, joined_how
 from accounts.team.today import (
     TodayReport,
@@ -71,6 +71,8 @@ class TreeNode:
     downline_size: int
     level: int
     size_computed_at: datetime | None = None  # the rollup's time; None: counted now
+    # A past day: ``downline_size`` counts only the members directly below (accounts/team/asof.py).
+    size_direct: bool = False
 
     @property
     def joined_label(self) -> str:
@@ -92,75 +94,22 @@ class TreeNode:
             "joined": self.joined,
             "downline_size": self.downline_size,
             "downline_size_computed_at": self.size_computed_at.isoformat() if self.size_computed_at else None,
+            "downline_size_direct_only": self.size_direct,
             "level": self.level,
         }
 
 
 def children_on(*, parent: Account, day: date, level: int = 1) -> list[TreeNode]:
-    """The members directly under ``parent`` at the end of ``day``, each with the size of its own
-    downline (two queries: the children with their period, one grouped walk for the sizes).
-    Today: one query on the materialized path (``today.children_today``)."""
+    """The members directly under ``parent`` at the end of ``day``. Today each with the size of its own
+    downline (one query on the materialized path, ``today.children_today``); a past day with how many
+    sat directly below it (one query on the history, ``asof.children_on_day``: the whole size of a
+    past day would walk each child's subtree)."""
     if day < parent.enrolled_on:
         return []
     if day == clock.today():
         return [_today_node(row, day=day, level=level) for row in children_today(parent=parent)]
-    day_param, end_param = _params(day)
-    accounts, history = _tables()
-    sql = f"""
-        SELECT a.id, a.number, a.name, a.kind, a.title_rank, {STATUS_SQL}, s.reason, s.personal
-        FROM {history} s JOIN {accounts} a ON a.id = s.account_id
-        WHERE s.sponsor_id = %s AND {PERIOD_SQL} AND a.enrolled_on <= %s
-        ORDER BY a.number
-    """  # noqa: S608 - table names from model metadata; values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [day_param, end_param, parent.pk, day_param, day_param, day_param])
-        rows = cursor.fetchall()
-    ids = [row[0] for row in rows]
-    sizes = downline_sizes(top_ids=ids, day=day)
-    facts = member_facts(ids=ids, day=day)
-    return [
-        TreeNode(
-            id=row[0],
-            number=row[1],
-            name=row[2],
-            kind=row[3],
-            title_rank=Rank(row[4]).label if row[4] else "",
-            status=row[5],
-            activity=facts[row[0]]["activity"],
-            subscription=facts[row[0]]["subscription"],
-            joined=joined_how(row[6], bool(row[7])),
-            downline_size=sizes.get(row[0], 0),
-            level=level,
-        )
-        for row in rows
-    ]
-
-
-def downline_sizes(*, top_ids: list[int], day: date) -> dict[int, int]:
-    """How many members sit below each of ``top_ids`` at the end of ``day`` (one walk per chunk)."""
-    sizes: dict[int, int] = {}
-    if not top_ids:
-        return sizes
-    day_param, _end = _params(day)
-    accounts, history = _tables()
-    for chunk in _chunks(top_ids):
-        marks = ", ".join(["%s"] * len(chunk))
-        sql = f"""
-            WITH RECURSIVE down(id, top_id, depth) AS (
-                SELECT s.account_id, s.sponsor_id, 1 FROM {history} s
-                WHERE s.sponsor_id IN ({marks}) AND {PERIOD_SQL}
-                UNION ALL
-                SELECT s.account_id, down.top_id, down.depth + 1
-                FROM {history} s JOIN down ON s.sponsor_id = down.id
-                WHERE down.depth < 1000 AND {PERIOD_SQL}
-            )
-            SELECT down.top_id, COUNT(*) FROM down JOIN {accounts} a ON a.id = down.id
-            WHERE a.enrolled_on <= %s GROUP BY down.top_id
-        """  # noqa: S608 - placeholders only
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*chunk, day_param, day_param, day_param, day_param, day_param])
-            sizes.update({top: int(count) for top, count in cursor.fetchall()})
-    return sizes
+    rows = children_on_day(parent_id=parent.pk, day=day)
+    return [replace(_today_node(row, day=day, level=level), size_direct=True) for row in rows]
 
 
 def _today_node(row: tuple[Any, ...], *, day: date, level: int) -> TreeNode:
@@ -322,13 +271,12 @@ def report_rows(*, root: Account, day: date, filters: ReportFilters) -> list[Rep
     facts = member_facts(ids=[m.id for m in members], day=day)
     rows = [ReportRow(member=m, facts={**facts.get(m.id, {}), "joined": _joined(m)}) for m in members]
     # Group volume: this month's PV of the member and everyone below, summed bottom-up (deepest first).
-    by_number = {row.member.number: row for row in rows}
-    for row in rows:
-        row.group_volume = row.facts.get("pv_this_month", 0)
+    volume = {row.member.number: int(row.facts.get("pv_this_month", 0)) for row in rows}
     for row in sorted(rows, key=lambda r: -r.member.level):
-        parent = by_number.get(row.member.sponsor_number)
-        if parent is not None:
-            parent.group_volume += row.group_volume
+        if row.member.sponsor_number in volume:
+            volume[row.member.sponsor_number] += volume[row.member.number]
+    for row in rows:
+        row.group_volume = volume[row.member.number]
     this_month = month_start(day)
     selected = [
         row
@@ -365,6 +313,25 @@ def report_for(
             return report, report.totals(), computed_at
     rows = report_rows(root=root, day=day, filters=filters)
     return rows, report_totals(rows, day=day), clock.now()
+
+
+def keyset_applies(*, day: date, filters: ReportFilters) -> bool:
+    """A past day in tree order without filters: pages by keys from the history (asof.page_on)."""
+    return day != clock.today() and filters == ReportFilters()
+
+
+def report_page_on(
+    *, root: Account, day: date, after: Path | None = None, before: Path | None = None
+) -> tuple[Page, list[ReportRow]]:
+    """One page of the report of a past day in tree order, with each member's facts of that day and
+    no group volume (it needs the whole organization: the CSV of that day has it)."""
+    page = page_on(root=root, day=day, after=after, before=before, limit=PAGE_SIZE)
+    facts = member_facts(ids=[m.id for m, _path in page.rows], day=day)
+    rows = [
+        ReportRow(member=m, facts={**facts.get(m.id, {}), "joined": _joined(m)}, group_volume=None)
+        for m, _path in page.rows
+    ]
+    return page, rows
 
 
 def _joined(member: DownlineMember) -> str:

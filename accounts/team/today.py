@@ -13,18 +13,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 
 from accounts.history import DownlineMember, _params
 from accounts.models import Account, AccountKind, Rank, TeamRollup
 from accounts.paths import LENGTHS, TOP
 from accounts.selectors import decide_activity
+from accounts.team import export
 from accounts.team.rows import ReportRow, joined_how
 from plexus_office import clock
 from plexus_office.dates import add_months, month_start
 
 A = "accounts_account"
-STREAM_CHUNK = 2000
 
 # Each member's facts, read per row of the page (correlated subqueries run only for the rows
 # returned; every one is an index lookup by account).
@@ -45,54 +45,16 @@ FACTS_SQL = """
       WHERE o.account_id = a.id AND o.ordered_on >= %(last_month)s AND o.ordered_on < %(month)s),
     tr.group_pv
 """
+SPONSORSHIP_JOIN = "    LEFT JOIN accounts_sponsorship sp ON sp.account_id = a.id AND sp.valid_to IS NULL"
 FROM_SQL = f"""
     FROM {A} a
     LEFT JOIN {A} sa ON sa.id = a.sponsor_id
-    LEFT JOIN accounts_sponsorship sp ON sp.account_id = a.id AND sp.valid_to IS NULL
+{SPONSORSHIP_JOIN}
     LEFT JOIN accounts_paidrank pr ON pr.account_id = a.id AND pr.month = %(last_month)s
     LEFT JOIN accounts_subscription sub ON sub.account_id = a.id
     LEFT JOIN accounts_teamrollup tr ON tr.account_id = a.id AND tr.month = %(month)s
     WHERE a.path > %(path)s AND a.path < %(path_end)s AND a.enrolled_on <= %(day)s
 """
-# The whole report (CSV): the four per-member facts pre-aggregated once over the subtree and joined by
-# account, instead of four correlated lookups per row (1,973 rows/s at 117k; bench/README.md). The
-# subtree's ids are read once from the path index; MATERIALIZED on PostgreSQL keeps the planner from
-# re-scanning the account table for each aggregate.
-STREAM_FACTS_SQL = (
-    FACTS_SQL.split("(SELECT MAX(o.ordered_on)")[0]
-    + "lo.last_order, lf.last_fee, COALESCE(pv.pv_this, 0), COALESCE(pv.pv_last, 0), tr.group_pv"
-)
-STREAM_WITH_SQL = f"""
-    WITH t AS {{materialized}} (SELECT d.id FROM {A} d WHERE d.path > %(path)s AND d.path < %(path_end)s),
-    lo AS (SELECT o.account_id, MAX(o.ordered_on) AS last_order
-           FROM t JOIN accounts_order o ON o.account_id = t.id
-           WHERE o.ordered_on <= %(day)s GROUP BY o.account_id),
-    lf AS (SELECT f.account_id, MAX(f.paid_on) AS last_fee FROM t
-           JOIN accounts_membershipfeepayment f ON f.account_id = t.id
-           WHERE f.paid_on <= %(day)s GROUP BY f.account_id),
-    pv AS (SELECT o.account_id,
-                  SUM(CASE WHEN o.ordered_on >= %(month)s THEN l.pv * l.qty ELSE 0 END) AS pv_this,
-                  SUM(CASE WHEN o.ordered_on < %(month)s THEN l.pv * l.qty ELSE 0 END) AS pv_last
-           FROM t JOIN accounts_order o ON o.account_id = t.id JOIN accounts_orderline l ON l.order_id = o.id
-           WHERE o.ordered_on >= %(last_month)s AND o.ordered_on <= %(day)s GROUP BY o.account_id)
-"""
-STREAM_JOINS_SQL = """
-    LEFT JOIN lo ON lo.account_id = a.id
-    LEFT JOIN lf ON lf.account_id = a.id
-    LEFT JOIN pv ON pv.account_id = a.id
-"""
-
-
-def stream_sql(*, where: str, order: str) -> str:
-    """The whole report in one statement: the facts joined from per-subtree aggregates."""
-    materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
-    head, tail = FROM_SQL.split("    WHERE a.path", 1)
-    return (
-        STREAM_WITH_SQL.format(materialized=materialized)
-        + f"SELECT {STREAM_FACTS_SQL} {head} {STREAM_JOINS_SQL} WHERE a.path{tail} {where} ORDER BY {order}"
-    )
-
-
 # The count needs none of the facts: the path range alone (an index-only count).
 COUNT_FROM_SQL = f"""
     FROM {A} a LEFT JOIN accounts_sponsorship sp ON sp.account_id = a.id AND sp.valid_to IS NULL
@@ -127,6 +89,7 @@ def _base_params(root: Account, day: date) -> dict[str, Any]:
         "path_end": root.path + TOP,
         "root_depth": root.depth,
         "root": root.pk,
+        "top": TOP,
     }
 
 
@@ -195,6 +158,8 @@ class TodayReport:
         if filters.descending and "," in SQL_SORTS[filters.sort]:
             self.order = ", ".join(f"{part} DESC" for part in SQL_SORTS[filters.sort].split(", "))
         self._count: int | None = None
+        self._rollup: TeamRollup | None = None
+        self._rollup_read = False
 
     def _filters(self) -> tuple[str, dict[str, Any]]:
         f = self.filters
@@ -248,28 +213,37 @@ class TodayReport:
             cursor.execute(sql, {**self.params, "limit": max(stop - start, 0), "offset": start})
             return [_row(raw, self.day) for raw in cursor.fetchall()]
 
-    def __iter__(self) -> Iterator[ReportRow]:
-        """Every row in the report's order from one query, read ``STREAM_CHUNK`` rows at a time (a
-        server-side cursor on PostgreSQL): constant memory for a CSV of any size. The per-member facts
-        come from set-based aggregates over the subtree (``stream_sql``), not per-row subqueries."""
-        sql = stream_sql(where=self.where, order=self.order)
-        if connection.vendor != "postgresql":
-            yield from self._stream(sql)
-            return
-        with transaction.atomic():
-            # A cursor is planned for its first 10% (nested loops per row: 37 s for 117k rows); the
-            # whole result is read, so plan for all of it (hash joins), without JIT (seconds of
-            # compilation at this cost). SET LOCAL: for this transaction only.
-            with connection.cursor() as setting:
-                setting.execute("SET LOCAL cursor_tuple_fraction = 1.0; SET LOCAL jit = off")
-            yield from self._stream(sql)
+    def _stream(self) -> Iterator[tuple[Any, ...]]:
+        """Every raw row in the report's order from one statement, the facts joined from the rollup
+        (accounts/team/export.py), read in chunks: constant memory for a CSV of any size."""
+        rollup = self.rollup()
+        params = {
+            **self.params,
+            # No rollup row for the root: no member's row matches, every fact is looked up live.
+            "computed_at": connection.ops.adapt_datetimefield_value(rollup.computed_at) if rollup else None,
+            "orders_through": rollup.orders_through if rollup else 0,
+            "fees_through": rollup.fees_through if rollup else 0,
+            "paid_ranks_through": rollup.paid_ranks_through if rollup else 0,
+            "sponsorships_through": rollup.sponsorships_through if rollup else 0,
+            "order_from": rollup.tree_order if rollup else 0,
+            "order_to": rollup.tree_order + rollup.downline if rollup else 0,
+        }
+        source = export.STREAM_SQL
+        if self.filters.leads_placed_with_me:  # the filter reads the open period (direct members only)
+            source = source.replace(
+                "    LEFT JOIN accounts_subscription sub",
+                f"{SPONSORSHIP_JOIN}\n    LEFT JOIN accounts_subscription sub",
+            )
+        sql = f"{source} {self.where} ORDER BY {self.order}"
+        return export.stream(sql, params, members=rollup.downline if rollup else 0)
 
-    def _stream(self, sql: str) -> Iterator[ReportRow]:
-        with connection.chunked_cursor() as cursor:
-            cursor.execute(sql, self.params)
-            while chunk := cursor.fetchmany(STREAM_CHUNK):
-                for raw in chunk:
-                    yield _row(raw, self.day)
+    def __iter__(self) -> Iterator[ReportRow]:
+        for raw in self._stream():
+            yield _row(raw, self.day)
+
+    def csv_lines(self) -> Iterator[list[Any]]:
+        """The CSV's lines (no header), without ``ReportRow`` or the activity's reason text."""
+        return export.csv_rows(self._stream(), day=self.day)
 
     def totals(self) -> TodayTotals:
         """From the rollup when it is this month's; else counted now (one grouped query)."""
@@ -303,7 +277,13 @@ class TodayReport:
         return TodayTotals(members, by_kind, new, subscriptions)
 
     def rollup(self) -> TeamRollup | None:
-        return TeamRollup.objects.filter(account_id=self.root.pk, month=month_start(self.day)).first()
+        """The root's row of this month's rollup (read once)."""
+        if not self._rollup_read:
+            self._rollup_read = True
+            self._rollup = TeamRollup.objects.filter(
+                account_id=self.root.pk, month=month_start(self.day)
+            ).first()
+        return self._rollup
 
     def computed_at(self) -> datetime | None:
         rollup = self.rollup()

@@ -5,6 +5,7 @@ any member's, read-only, from the member's admin page."""
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any, cast
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.history import is_in_downline_on, status_on
 from accounts.models import Account, AccountKind
 from accounts.selectors import Activity
+from accounts.team.asof import BadKey, parse_key
 from accounts.team.selectors import (
     PAGE_SIZE,
     REPORT_COLUMNS,
@@ -29,9 +31,12 @@ from accounts.team.selectors import (
     ReportFilters,
     children_on,
     csv_lines,
+    keyset_applies,
     report_for,
+    report_page_on,
     search_on,
 )
+from accounts.team.today import TodayReport
 from accounts.views.common import member_view
 from plexus_office import clock
 from plexus_office.commands import EARLIEST_DAY, LATEST_DAY, date_in_range_error
@@ -145,25 +150,33 @@ def _filters(request: HttpRequest) -> tuple[ReportFilters, list[str]]:
     return filters, errors
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+CSV_PIECE = 1 << 16
 
 
 def _csv(rows: Iterable[Any], root: Account, day: date) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
     # The export is a data file: English column names and codes in every language, like the API. The
     # header is made now: the lines are written after the view returned, outside its language.
     with translation.override("en"):
         header = [str(label) for _name, label in REPORT_COLUMNS]
 
     def lines() -> Iterator[str]:
-        body = csv_lines(rows)
-        next(body)  # its header, in the reader's language
-        yield writer.writerow(header)
+        if isinstance(rows, TodayReport):
+            # Today: the facts joined from the rollup, no reason texts (accounts/team/export.py).
+            body: Iterator[list[Any]] = rows.csv_lines()
+        else:
+            body = csv_lines(rows)
+            next(body)  # its header, in the reader's language
+        # Sent in pieces of about 64 kB, not one per line: constant memory, few writes to the socket.
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
         for line in body:
-            yield writer.writerow(line)
+            writer.writerow(line)
+            if buffer.tell() >= CSV_PIECE:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="downline-{root.number}-{day.isoformat()}.csv"'
@@ -173,6 +186,8 @@ def _csv(rows: Iterable[Any], root: Account, day: date) -> StreamingHttpResponse
 def _report(request: HttpRequest, root: Account, *, staff: bool) -> HttpResponse | StreamingHttpResponse:
     day, problem = _day(request)
     filters, errors = _filters(request)
+    if request.GET.get("format") != "csv" and keyset_applies(day=day, filters=filters):
+        return _report_as_of(request, root, day=day, filters=filters, problem=problem, staff=staff)
     rows, totals, computed_at = report_for(root=root, day=day, filters=filters)
     if request.GET.get("format") == "csv" and not errors:
         return _csv(rows, root, day)
@@ -199,6 +214,48 @@ def _report(request: HttpRequest, root: Account, *, staff: bool) -> HttpResponse
         "sort_query": sort_query.urlencode(),
         "kinds": AccountKind.choices,
         "computed_at": computed_at,
+    }
+    status = 400 if (problem or errors) else 200
+    return TemplateResponse(request, "accounts/team/report.html", context, status=status)
+
+
+def _report_as_of(
+    request: HttpRequest, root: Account, *, day: date, filters: ReportFilters, problem: str, staff: bool
+) -> HttpResponse:
+    """A past day in tree order: a page by keys ("next" after the last row, "previous" before the
+    first), without count, totals or group volume (accounts/team/asof.py)."""
+    errors: list[str] = []
+    keys: dict[str, Any] = {}
+    for name in ("after", "before"):
+        try:
+            keys[name] = parse_key(request.GET.get(name, ""))
+        except BadKey:
+            errors.append(
+                _("%(field)s: expected account numbers joined by “-”; showing the first page.")
+                % {"field": name}
+            )
+    try:
+        page, rows = report_page_on(root=root, day=day, after=keys.get("after"), before=keys.get("before"))
+    except BadKey:
+        errors.append(_("That place was not in this organization on that day; showing the first page."))
+        page, rows = report_page_on(root=root, day=day)
+    query = request.GET.copy()
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
+    context = {
+        "root": root,
+        "day": day,
+        "problem": problem,
+        "errors": errors,
+        "staff": staff,
+        "as_of": request.GET.get("as_of", ""),
+        "keyset": page,
+        "rows": [(row, _clear_url(row.member.number) if _clearable(row, staff) else "") for row in rows],
+        "columns": REPORT_COLUMNS,
+        "filters": filters,
+        "query": query.urlencode(),
+        "sort_query": query.urlencode(),
+        "kinds": AccountKind.choices,
     }
     status = 400 if (problem or errors) else 200
     return TemplateResponse(request, "accounts/team/report.html", context, status=status)
