@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 # Smaller chunks lose less to a crash and hold their row locks for less time, and on a server whose
 # buffer cache is small against the accounts table they are not slower: a chunk's rows are read again
-# by its notifications and foreign-key checks, which find them cached (100,000 leads at 128 MB of
+# by its notifications and foreign-key checks, which find them cached (79,815 leads at 128 MB of
 # shared buffers: 20,000 per chunk 95 s, 5,000 70 s, 2,500 59-67 s, 1,000 66 s; bench/README.md).
 CHUNK_LEADS = 2500
 # A concurrent run can take a sponsor or lead we planned for; we re-plan with what is left, a few times.

@@ -36,19 +36,20 @@ def without_jit() -> Iterator[None]:
     Their estimated costs (a million accounts, arrays of thousands of ids) pass PostgreSQL's JIT
     thresholds, and compiling took longer than it saved: 1.3-2.7 s of the qualified-sponsors read and
     45-80 ms of every chunk's notifications statement (bench/README.md). Session-wide for the run,
-    reset after it, so the connection is handed back as it was.
+    then set back to what it was, so the connection is handed back as it came.
     """
     if connection.vendor != "postgresql":
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("SET jit = off")
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', false)")
+        previous = cursor.fetchone()[0]
     try:
         yield
     finally:
         # A broken connection (the run's error) is replaced by Django; the caller sees the first error.
         with suppress(DatabaseError), connection.cursor() as cursor:
-            cursor.execute("RESET jit")
+            cursor.execute("SELECT set_config('jit', %s, false)", [previous])
 
 
 def write_chunk(
