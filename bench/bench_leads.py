@@ -42,12 +42,13 @@ parser.add_argument(
 )
 parser.add_argument("--profile", action="store_true", help="cProfile the set-based run (top 25)")
 parser.add_argument("--keep", action="store_true", help="keep the template copy")
+parser.add_argument("--chunk", type=int, default=0, help="leads per chunk (default: CHUNK_LEADS)")
 parser.add_argument(
     "--floor", action="store_true", help="first run bench_leads_floor.py (same options) and print the ratio"
 )
 ARGS = parser.parse_args()
 
-from benchdb import use_template_copy  # noqa: E402
+from benchdb import backend_cpu_seconds, use_template_copy  # noqa: E402
 
 os.environ["BENCH_TEMPLATE_URL"] = os.environ.get("DATABASE_URL", "")
 
@@ -68,6 +69,7 @@ from leads import notifications  # noqa: E402
 from leads.models import LeadPlacement  # noqa: E402
 from leads.selectors import accounts_under_2, classify, orphan_account_id  # noqa: E402
 from leads.services import leads_assign  # noqa: E402
+from leads.services import placement as placement_module  # noqa: E402
 from plexus_office import clock  # noqa: E402
 
 
@@ -150,8 +152,8 @@ def by_kind(captured: list[dict[str, str]]) -> dict[str, tuple[int, float]]:
     return groups
 
 
-def _floor(as_of: date) -> float:
-    """Run bench_leads_floor.py on its own copy of the seeded database; its total seconds."""
+def _floor(as_of: date) -> tuple[float, float | None]:
+    """Run bench_leads_floor.py on its own copy of the seeded database; its seconds and server CPU."""
     import re
     import subprocess
 
@@ -167,7 +169,8 @@ def _floor(as_of: date) -> float:
     output = subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout
     print(output, end="")
     found = re.search(r"FLOOR_SECONDS=([0-9.]+)", output)
-    return float(found.group(1)) if found else 0.0
+    cpu = re.search(r"FLOOR_CPU=([0-9.]+)", output)
+    return (float(found.group(1)) if found else 0.0), (float(cpu.group(1)) if cpu else None)
 
 
 def main() -> None:
@@ -196,13 +199,16 @@ def main() -> None:
     due = sum(1 for row in accounts_under_2() if classify(row, as_of=as_of) is None)
     members = Account.objects.count()
 
-    floor_seconds = _floor(as_of) if ARGS.floor else None
+    floor_seconds, floor_cpu = _floor(as_of) if ARGS.floor else (None, None)
     naive_seconds, naive_queries, naive_n = (0.0, 0, 0)
     if ARGS.naive_sample:
         naive_seconds, naive_queries, naive_n = naive_loop(ARGS.naive_sample, as_of)
+    if ARGS.chunk:
+        placement_module.CHUNK_LEADS = ARGS.chunk
     connection.force_debug_cursor = True
     connection.queries_log.clear()  # a full log (9,000) would make CaptureQueriesContext count 0
     profiler = cProfile.Profile() if ARGS.profile else None
+    cpu_before = backend_cpu_seconds(connection)
     with clock.frozen_at(as_of), CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         if profiler:
@@ -212,13 +218,16 @@ def main() -> None:
             profiler.disable()
         real_seconds = time.perf_counter() - started
     connection.force_debug_cursor = False
+    cpu_after = backend_cpu_seconds(connection)
+    server_cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
     placed = len(result.placements)
     sql_seconds = sum(float(q["time"]) for q in queries.captured_queries)
     slowest = sorted(queries.captured_queries, key=lambda q: float(q["time"]), reverse=True)[:5]
     per_lead = naive_seconds / naive_n if naive_n else 0.0
     print(
         f"# bench_leads on {connection.vendor} ({connection.settings_dict['NAME']}), as of {as_of}; "
-        f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}{setup}"
+        f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}{setup}; "
+        f"load average {os.getloadavg()[0]:.1f}; chunks of {placement_module.CHUNK_LEADS:,} leads"
     )
     print(
         f"accounts {members:,}; due leads {due:,}; qualified sponsors {len(result.plan.sponsors):,} "
@@ -227,6 +236,8 @@ def main() -> None:
     print(f"{'method':<36}{'leads':>10}{'seconds':>12}{'queries':>12}")
     print(f"{'set-based leads_assign':<36}{placed:>10,}{real_seconds:>12.2f}{len(queries):>12,}")
     print(f"{'  of which in SQL (client-side)':<36}{'':>10}{sql_seconds:>12.2f}")
+    if server_cpu is not None:
+        print(f"{'  server CPU (PostgreSQL backend)':<36}{'':>10}{server_cpu:>12.2f}")
     if naive_n:
         print(f"{'per-lead ORM loop (sample)':<36}{naive_n:>10,}{naive_seconds:>12.2f}{naive_queries:>12,}")
         print(
@@ -247,6 +258,11 @@ def main() -> None:
             f"{real_seconds / floor_seconds:.2f}x "
             f"(floor: bench/leads_floor.sql, one transaction, on its own copy just before)"
         )
+        if floor_cpu and server_cpu is not None:
+            print(
+                f"project/floor server CPU: {server_cpu:.2f} s / {floor_cpu:.2f} s = "
+                f"{server_cpu / floor_cpu:.2f}x"
+            )
     duplicates = LeadPlacement.objects.count() - LeadPlacement.objects.values("lead").distinct().count()
     print(f"placements recorded {LeadPlacement.objects.count():,}; duplicates {duplicates}")
     if duplicates:

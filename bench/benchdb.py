@@ -70,3 +70,21 @@ def _drop(url: str, name: str) -> None:
     finally:
         conn.close()
     print(f"# dropped {name}", flush=True)
+
+
+def backend_cpu_seconds(connection) -> float | None:  # type: ignore[no-untyped-def]
+    """CPU seconds (user + system) the PostgreSQL backend serving ``connection`` has used so far.
+
+    Read from /proc, so only when the server runs on this machine; None otherwise. Under load the wall
+    time of a statement stretches with the queue for the CPU, its CPU time much less: the benchmarks
+    print both.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None

@@ -37,7 +37,11 @@ from plexus_office.platform.audit import AuditAction, audit_record
 
 logger = logging.getLogger(__name__)
 
-CHUNK_LEADS = 5000
+# A crash loses at most one chunk, and a chunk holds its row locks until it commits: 2,500 leads
+# halves both against 5,000 at no measured cost (equal on a quiet machine). Much larger chunks are
+# slower where the buffer cache is small against the accounts table (20,000 per chunk took 95 s
+# against 70 s for 5,000: a chunk's rows are read again by its notifications and foreign-key checks).
+CHUNK_LEADS = 2500
 # A concurrent run can take a sponsor or lead we planned for; we re-plan with what is left, a few times.
 MAX_PASSES = 3
 
@@ -90,32 +94,8 @@ def leads_assign(
         as_of=day, dry_run=dry_run, trigger=trigger, started_at=clock.now(), started_by=user
     )
     try:
-        plan = build_plan(as_of=day)
-        result = LeadRunResult(run=run, as_of=day, dry_run=dry_run, plan=plan)
-        if dry_run:
-            result.placements = [
-                PlacedLead(
-                    lead.id,
-                    lead.number,
-                    sponsor_id,
-                    plan.sponsor(sponsor_id).number,
-                    lead.country == plan.sponsor(sponsor_id).country,
-                )
-                for sponsor_id, leads in plan.assignments.items()
-                for lead in leads
-            ]
-            leftovers: set[int] = set()
-        else:
-            leftovers = set()
-            for attempt in range(MAX_PASSES):
-                if attempt:
-                    plan = build_plan(as_of=day)
-                    result.plan = plan
-                placed, leftovers = _execute(plan=plan, run=run, actor=user)
-                result.placements.extend(placed)
-                if not leftovers:
-                    break
-        result.unplaced = _unplaced(plan, leftovers)
+        with placement_sql.without_jit():
+            result = _plan_and_place(run=run, day=day, dry_run=dry_run, actor=user)
     except BaseException as exc:
         # A crashed run (dry or real) is finished, with its error: never a run that stays "running".
         LeadRun.objects.filter(pk=run.pk).update(
@@ -123,6 +103,36 @@ def leads_assign(
         )
         raise
     _finish(result)
+    return result
+
+
+def _plan_and_place(*, run: LeadRun, day: date, dry_run: bool, actor: Any) -> LeadRunResult:
+    plan = build_plan(as_of=day)
+    result = LeadRunResult(run=run, as_of=day, dry_run=dry_run, plan=plan)
+    if dry_run:
+        result.placements = [
+            PlacedLead(
+                lead.id,
+                lead.number,
+                sponsor_id,
+                plan.sponsor(sponsor_id).number,
+                lead.country == plan.sponsor(sponsor_id).country,
+            )
+            for sponsor_id, leads in plan.assignments.items()
+            for lead in leads
+        ]
+        leftovers: set[int] = set()
+    else:
+        leftovers = set()
+        for attempt in range(MAX_PASSES):
+            if attempt:
+                plan = build_plan(as_of=day)
+                result.plan = plan
+            placed, leftovers = _execute(plan=plan, run=run, actor=actor)
+            result.placements.extend(placed)
+            if not leftovers:
+                break
+    result.unplaced = _unplaced(plan, leftovers)
     return result
 
 

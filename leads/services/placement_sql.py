@@ -9,10 +9,12 @@ locks as the portable ORM path in ``placement.py`` (which SQLite uses); the test
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from accounts.models import Account, SponsorChangeReason
 from accounts.services import sponsor_change_many
@@ -27,6 +29,29 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+@contextmanager
+def without_jit() -> Iterator[None]:
+    """The run's statements planned without JIT compilation (PostgreSQL; nothing elsewhere).
+
+    Their estimated costs (a million accounts, arrays of thousands of ids) pass PostgreSQL's JIT
+    thresholds, and compiling took longer than it saved: 1.3-2.7 s of the qualified-sponsors read and
+    45-80 ms of every chunk's notifications statement (bench/README.md). Session-wide for the run,
+    then set back to what it was, so the connection is handed back as it came.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', false)")
+        previous = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
+        # A broken connection (the run's error) is replaced by Django; the caller sees the first error.
+        with suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('jit', %s, false)", [previous])
+
+
 def write_chunk(
     *,
     batches: list[tuple[SponsorRow, list[LeadRow]]],
@@ -36,7 +61,7 @@ def write_chunk(
     half_start: date,
     now: datetime,
 ) -> None:
-    """Batches, moves, sponsor stamps, placements and notifications of one chunk (six statements)."""
+    """Batches, moves, sponsor stamps, placements and notifications of one chunk (a statement per table)."""
     sponsor_ids = [sponsor.id for sponsor, _leads in batches]
     lead_ids: list[int] = []
     lead_sponsors: list[int] = []
@@ -51,6 +76,12 @@ def write_chunk(
     accounts = _q(Account._meta.db_table)
     batch_table = _q(LeadBatch._meta.db_table)
     with connection.cursor() as cursor:
+        # PostgreSQL caches the plan of each foreign-key check for the session. The first chunk's
+        # commit plans the placements' check on leads_leadbatch while that table holds a few pages,
+        # as a sequential scan, and every later check would scan the whole growing table (the
+        # COMMITs grew from 0.6 s to 3 s per chunk, bench/README.md). Dropping the cached plans makes
+        # this chunk's checks plan again for the table as it is now (an index lookup); no lock taken.
+        cursor.execute("DISCARD PLANS")
         cursor.execute(
             f"INSERT INTO {batch_table} (run_id, sponsor_id, half_month_start, created_at, lead_count) "  # noqa: S608
             f"SELECT %s, s.id, %s, %s, s.n FROM unnest(%s::bigint[], %s::int[]) AS s(id, n)",

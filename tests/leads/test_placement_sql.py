@@ -10,7 +10,8 @@ from django.db import connection, transaction
 
 from accounts.models import Account, Sponsorship
 from leads.models import LeadBatch, LeadPlacement, LeadRun
-from leads.services import leads_assign
+from leads.selectors import build_plan
+from leads.services import leads_assign, placement
 from plexus_office.platform.models import EmailOutbox, InboxEntry
 from tests.leads.builders import AS_OF, lead, qualified_sponsor
 
@@ -116,3 +117,47 @@ def test_the_database_written_run_writes_exactly_the_rows_of_the_portable_path(m
     assert len(in_database["placements"]) == 6
     assert in_database["keys"] == {32}
     assert in_database == portable
+
+
+def _jit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_run_plans_without_jit_and_hands_the_connection_back_as_it_was(monkeypatch):
+    _world()
+    during: list[str] = []
+
+    def build_plan_noting_jit(*, as_of: date) -> Any:
+        during.append(_jit())
+        return build_plan(as_of=as_of)
+
+    monkeypatch.setattr(placement, "build_plan", build_plan_noting_jit)
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = on")  # not the server's default here: the run must restore this value
+    before = _jit()
+
+    leads_assign(as_of=AS_OF, actor=None)
+
+    assert (before, during, _jit()) == ("on", ["off"], "on")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_failed_run_also_hands_the_connection_back_with_jit_as_it_was(monkeypatch):
+    _world()
+    before = _jit()
+
+    def failing_plan(*, as_of: date) -> Any:
+        raise RuntimeError("planner down")
+
+    monkeypatch.setattr(placement, "build_plan", failing_plan)
+
+    with pytest.raises(RuntimeError, match="planner down"):
+        leads_assign(as_of=AS_OF, actor=None)
+
+    assert _jit() == before
+    assert LeadRun.objects.get().error == "RuntimeError: planner down"
