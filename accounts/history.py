@@ -204,18 +204,25 @@ def is_in_downline_on(*, member_id: int, upline_id: int, day: date) -> bool:
         return cursor.fetchone() is not None
 
 
-def _children_on(*, parent_id: int, day: date, after: int | None, limit: int) -> list[DownlineMember]:
-    """Up to ``limit`` members directly under ``parent_id`` at the end of ``day``, numbers above
-    ``after``, by number (one query on the history's sponsor index)."""
+def children_on(
+    *, parent_id: int, day: date, past: int | None, limit: int, descending: bool = False
+) -> list[DownlineMember]:
+    """Up to ``limit`` members directly under ``parent_id`` at the end of ``day``, by number, past the
+    number ``past`` (above it ascending, below it descending; None: from the start): one query on the
+    history's sponsor index."""
     day_param, end_param = _params(day)
     accounts, history = _tables()
+    if descending:
+        bound, order, value = "a.number < %s", "a.number DESC", (1 << 62) if past is None else past
+    else:
+        bound, order, value = "a.number > %s", "a.number", -1 if past is None else past
     sql = f"""
         SELECT a.id, a.number, a.name, a.kind, sa.number, {STATUS_SQL}, s.personal, s.reason
         FROM {history} s JOIN {accounts} a ON a.id = s.account_id JOIN {accounts} sa ON sa.id = s.sponsor_id
-        WHERE s.sponsor_id = %s AND {PERIOD_SQL} AND a.enrolled_on <= %s AND a.number > %s
-        ORDER BY a.number LIMIT %s
+        WHERE s.sponsor_id = %s AND {PERIOD_SQL} AND a.enrolled_on <= %s AND {bound}
+        ORDER BY {order} LIMIT %s
     """  # noqa: S608 - table names from model metadata; values are parameters
-    params = [day_param, end_param, parent_id, day_param, day_param, day_param, after or -1, limit]
+    params = [day_param, end_param, parent_id, day_param, day_param, day_param, value, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [
@@ -264,7 +271,7 @@ def downline_page_on(
         key = (parent_id, last)
         kids = buffered.pop(key, None)
         if kids is None:
-            kids = _children_on(parent_id=parent_id, day=day, after=last, limit=limit - len(page))
+            kids = children_on(parent_id=parent_id, day=day, past=last, limit=limit - len(page))
         if not kids:
             continue
         first, rest = kids[0], kids[1:]

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import connection
 
-from accounts.history import PERIOD_SQL, STATUS_SQL, DownlineMember, _params, _tables
+from accounts.history import PERIOD_SQL, STATUS_SQL, DownlineMember, _params, _tables, children_on
 from accounts.models import Account
 
 Path = tuple[int, ...]  # account numbers from the first level down to a member
@@ -44,43 +44,6 @@ def parse_key(raw: str) -> Path | None:
 
 def key_of(path: Path) -> str:
     return "-".join(str(n) for n in path)
-
-
-def _kids(
-    *, parent_id: int, day: date, past: int | None, descending: bool, limit: int
-) -> list[DownlineMember]:
-    """Up to ``limit`` members directly under ``parent_id`` at the end of ``day``, by number, past the
-    number ``past`` (above it ascending, below it descending; None: from the start): one query on the
-    history's sponsor index."""
-    day_param, end_param = _params(day)
-    accounts, history = _tables()
-    if descending:
-        bound, order, value = "a.number < %s", "a.number DESC", (1 << 62) if past is None else past
-    else:
-        bound, order, value = "a.number > %s", "a.number", -1 if past is None else past
-    sql = f"""
-        SELECT a.id, a.number, a.name, a.kind, sa.number, {STATUS_SQL}, s.personal, s.reason
-        FROM {history} s JOIN {accounts} a ON a.id = s.account_id JOIN {accounts} sa ON sa.id = s.sponsor_id
-        WHERE s.sponsor_id = %s AND {PERIOD_SQL} AND a.enrolled_on <= %s AND {bound}
-        ORDER BY {order} LIMIT %s
-    """  # noqa: S608 - table names from model metadata; values are parameters
-    params = [day_param, end_param, parent_id, day_param, day_param, day_param, value, limit]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [
-            DownlineMember(
-                id=row[0],
-                number=row[1],
-                name=row[2],
-                kind=row[3],
-                level=0,
-                sponsor_number=row[4],
-                status=row[5],
-                personal=bool(row[6]),
-                reason=row[7],
-            )  # fmt: skip
-            for row in cursor.fetchall()
-        ]
 
 
 def _chain(*, root: Account, day: date, path: Path) -> list[DownlineMember]:
@@ -167,7 +130,7 @@ def _forward(
         parent_id, level, last, parent_path = stack.pop()
         kids = buffered.pop((parent_id, last), None)
         if kids is None:
-            kids = _kids(parent_id=parent_id, day=day, past=last, descending=False, limit=limit - len(page))
+            kids = children_on(parent_id=parent_id, day=day, past=last, limit=limit - len(page))
         if not kids:
             continue
         first, rest = kids[0], kids[1:]
@@ -200,7 +163,9 @@ def _backward(*, root: Account, day: date, before: Path, limit: int) -> list[tup
         _rev, parent_id, level, below, parent_path = frame
         kids = buffered.pop((parent_id, below), None)
         if kids is None:
-            kids = _kids(parent_id=parent_id, day=day, past=below, descending=True, limit=limit - len(out))
+            kids = children_on(
+                parent_id=parent_id, day=day, past=below, limit=limit - len(out), descending=True
+            )
         if not kids:
             continue
         last, rest = kids[0], kids[1:]
