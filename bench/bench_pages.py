@@ -231,7 +231,7 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} (2 shared cores); Test Client, DEBUG off, in-process")
     print(f"{'page':<40}{'best ms':>9}{'median ms':>11}{'queries':>9}{'status':>8}  slowest statement")
     for label, best, median, queries, status, slowest in rows:
-        print(f"{label:<40}{best:>9.0f}{median:>11.0f}{queries:>9}{status:>8}  {slowest}")
+        print(f"{label:<40}{best:>9.1f}{median:>11.1f}{queries:>9}{status:>8}  {slowest}")
     if any(row[4] != 200 for row in rows):
         sys.exit("a page did not answer 200")
 
