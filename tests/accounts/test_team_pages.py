@@ -4,24 +4,18 @@ CSV, totals), as of a past day; staff read-only from the member's admin page."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
 
-from accounts.models import Account, SponsorChangeReason
-from accounts.services import sponsor_change
 from accounts.team.selectors import ReportFilters, children_on, report_rows, search_on
 from plexus_office import clock
 from plexus_office.platform.roles import CUSTOMER_SERVICE, FINANCE
+from tests.accounts.team_builders import team_with_placed_lead
 from tests.factories import (
     TODAY,
     AmbassadorFactory,
-    OrderFactory,
-    OrderLineFactory,
-    ProductFactory,
     UserFactory,
-    VipCustomerFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,23 +29,8 @@ def _today():
 
 @pytest.fixture
 def team():
-    """Ann > Ben > (Cora, Dan); Ann > Eve (a lead placed with Ann later); Ben enrolled before Cora."""
-    ann = AmbassadorFactory(number=1001, name="Ann Leader", user=UserFactory(username="ann"),
-                            enrolled_on=date(2020, 1, 1))  # fmt: skip
-    ben = AmbassadorFactory(number=2001, name="Ben Builder", sponsor=ann, enrolled_on=date(2024, 1, 1))
-    cora = VipCustomerFactory(number=3001, name="Cora Customer", sponsor=ben, enrolled_on=date(2024, 6, 1))
-    dan = VipCustomerFactory(number=3002, name="Dan Donor", sponsor=ben, enrolled_on=date(2024, 6, 1))
-    eve = VipCustomerFactory(
-        number=4001, name="Eve Lead", sponsor=Account.objects.get(number=2), enrolled_on=date(2024, 7, 1)
-    )
-    sponsor_change(account=eve, new_sponsor=ann, reason=SponsorChangeReason.LEAD_PLACEMENT, actor=None,
-                   on=date(2024, 8, 1))  # fmt: skip
-    slim = ProductFactory(sku="SLIM", price=Decimal("89.95"), pv=60)
-    this_month = TODAY.replace(day=1)
-    for account, pv_qty in ((cora, 1), (dan, 2), (ben, 1)):
-        order = OrderFactory(ref=f"O-{account.number}", account=account, ordered_on=this_month)
-        OrderLineFactory(order=order, product=slim, qty=pv_qty, unit_price=Decimal("89.95"), pv=60)
-    return ann
+    """Ann > Ben > (Cora, Dan); Ann > Eve (a lead placed with Ann later): tests/accounts/team_builders.py."""
+    return team_with_placed_lead()
 
 
 def test_tree_level_lists_direct_members_with_their_downline_size(team):

@@ -16,14 +16,11 @@ from accounts.team.rollup import team_rollup_refresh
 from accounts.team.selectors import ReportFilters, children_on, report_rows
 from accounts.team.today import TodayReport, downline_size_today
 from plexus_office import clock
+from tests.accounts.team_builders import slim_order, team_people
 from tests.factories import (
     TODAY,
-    AmbassadorFactory,
     MembershipFeePaymentFactory,
-    OrderFactory,
-    OrderLineFactory,
     ProductFactory,
-    UserFactory,
     VipCustomerFactory,
 )
 
@@ -39,11 +36,7 @@ def _today():
 @pytest.fixture
 def team():
     """Ann > Ben > (Cora, Dan); Ann > Eve; orders this month and last month, a fee paid by Ben."""
-    ann = AmbassadorFactory(number=1001, name="Ann Leader", user=UserFactory(username="ann"),
-                            enrolled_on=date(2020, 1, 1))  # fmt: skip
-    ben = AmbassadorFactory(number=2001, name="Ben Builder", sponsor=ann, enrolled_on=date(2024, 1, 1))
-    cora = VipCustomerFactory(number=3001, name="Cora Customer", sponsor=ben, enrolled_on=date(2024, 6, 1))
-    dan = VipCustomerFactory(number=3002, name="Dan Donor", sponsor=ben, enrolled_on=date(2024, 6, 1))
+    ann, ben, cora, dan = team_people()
     VipCustomerFactory(number=4001, name="Eve Else", sponsor=ann, enrolled_on=date(2024, 7, 1))
     slim = ProductFactory(sku="SLIM", price=Decimal("89.95"), pv=60)
     this_month = TODAY.replace(day=1)
@@ -55,8 +48,7 @@ def team():
         ("D", ben, 3, last_month),
         ("E", ben, 1, date(2023, 5, 5)),
     ):
-        order = OrderFactory(ref=f"O-{ref}", account=account, ordered_on=day)
-        OrderLineFactory(order=order, product=slim, qty=qty, unit_price=Decimal("89.95"), pv=60)
+        slim_order(ref=f"O-{ref}", account=account, qty=qty, day=day, product=slim)
     MembershipFeePaymentFactory(account=ben, paid_on=last_month)
     return ann
 

@@ -3,28 +3,19 @@ a fixed number of queries, the report streamed in chunks."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
 from django.core.paginator import Paginator
 from django.db import connection
 
-from accounts.models import Account, SponsorChangeReason, TeamRollup
-from accounts.services import sponsor_change
+from accounts.models import TeamRollup
 from accounts.team import export as export_module
 from accounts.team.rollup import team_rollup_refresh
 from accounts.team.selectors import ReportFilters, children_on, report_for, report_rows, report_totals
 from accounts.team.today import TodayReport, numbers_on_path
 from plexus_office import clock
+from tests.accounts.team_builders import team_with_placed_lead
 from tests.factories import (
     TODAY,
-    AmbassadorFactory,
-    OrderFactory,
-    OrderLineFactory,
-    ProductFactory,
-    UserFactory,
-    VipCustomerFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -38,22 +29,8 @@ def _today():
 
 @pytest.fixture
 def team():
-    """Ann > Ben > (Cora, Dan); Ann > Eve (a lead placed with Ann); orders this month by Ben, Cora, Dan."""
-    ann = AmbassadorFactory(number=1001, name="Ann Leader", user=UserFactory(username="ann"),
-                            enrolled_on=date(2020, 1, 1))  # fmt: skip
-    ben = AmbassadorFactory(number=2001, name="Ben Builder", sponsor=ann, enrolled_on=date(2024, 1, 1))
-    cora = VipCustomerFactory(number=3001, name="Cora Customer", sponsor=ben, enrolled_on=date(2024, 6, 1))
-    dan = VipCustomerFactory(number=3002, name="Dan Donor", sponsor=ben, enrolled_on=date(2024, 6, 1))
-    eve = VipCustomerFactory(
-        number=4001, name="Eve Lead", sponsor=Account.objects.get(number=2), enrolled_on=date(2024, 7, 1)
-    )
-    sponsor_change(account=eve, new_sponsor=ann, reason=SponsorChangeReason.LEAD_PLACEMENT, actor=None,
-                   on=date(2024, 8, 1))  # fmt: skip
-    slim = ProductFactory(sku="SLIM", price=Decimal("89.95"), pv=60)
-    for account, qty in ((cora, 1), (dan, 2), (ben, 1)):
-        order = OrderFactory(ref=f"O-{account.number}", account=account, ordered_on=TODAY.replace(day=1))
-        OrderLineFactory(order=order, product=slim, qty=qty, unit_price=Decimal("89.95"), pv=60)
-    return ann
+    """Ann > Ben > (Cora, Dan); Ann > Eve (a lead placed with Ann later): tests/accounts/team_builders.py."""
+    return team_with_placed_lead()
 
 
 def test_rollup_holds_group_volume_and_downline_of_every_member(team):
