@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +28,37 @@ from accounts.team.selectors import (
 )
 from accounts.team.views import _day, _filters
 
+AS_OF = OpenApiParameter(
+    "as_of", str, description="A past day (YYYY-MM-DD): the organization as it stood then."
+)
+TREE_PARAMETERS = [
+    AS_OF,
+    OpenApiParameter("level", int, description="The level of the listed children below the top (from 1)."),
+    OpenApiParameter(
+        "q", str, description="A name or account number: the matches with their path from the top."
+    ),
+]
+REPORT_PARAMETERS = [
+    AS_OF,
+    OpenApiParameter(
+        "page", int, description="Page number, from 1 (today, or a past day with filters or a sort)."
+    ),
+    OpenApiParameter(
+        "after", str, description="A past day in tree order: the page after this key (from `next`)."
+    ),
+    OpenApiParameter(
+        "before", str, description="A past day in tree order: the page before this key (`previous`)."
+    ),
+    OpenApiParameter("level", int, description="Only members at this level below you (from 1)."),
+    OpenApiParameter(
+        "kind", str, description="Only this kind of member (ambassador, vip_customer, retail_customer)."
+    ),
+    OpenApiParameter("activity", str, description="Only active, inactive or neither (the clearing rules)."),
+    OpenApiParameter("new", str, description="1: only members who joined this month."),
+    OpenApiParameter("leads", str, description="1: only leads placed with you."),
+    OpenApiParameter("sort", str, description="A column, with '-' for descending (default: tree order)."),
+]
+
 
 def _root(request: Request) -> Account:
     account = member_or_404(request)
@@ -39,7 +70,7 @@ def _root(request: Request) -> Account:
 class TeamTreeView(APIView):
     """The member at the top and one level below ``number`` (default the member), or search hits."""
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=dict, parameters=TREE_PARAMETERS)
     def get(self, request: Request, number: int | None = None) -> Response:
         root = _root(request)
         day, problem = _day(request)
@@ -51,7 +82,15 @@ class TeamTreeView(APIView):
             if found is None or not is_in_downline_on(member_id=found.pk, upline_id=root.pk, day=day):
                 raise Http404("no such member in your organization on that day")
             parent = found
-        level = int(request.query_params.get("level") or 1)
+        raw_level = (request.query_params.get("level") or "1").strip()
+        if not (raw_level.isdigit() and len(raw_level) <= 3 and int(raw_level) >= 1):
+            raise ValidationError(
+                {
+                    "level": _("level: expected a whole number >= 1, got %(value)s")
+                    % {"value": repr(raw_level)}
+                }
+            )
+        level = int(raw_level)
         document: dict[str, Any] = {
             "number": parent.number,
             "as_of": day.isoformat(),
@@ -70,7 +109,7 @@ class TeamTreeView(APIView):
 class TeamReportView(APIView):
     """A page of the downline report with its totals (same filters and sort as the page)."""
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=dict, parameters=REPORT_PARAMETERS)
     def get(self, request: Request) -> Response:
         root = _root(request)
         day, problem = _day(request)
@@ -131,6 +170,6 @@ def _report_as_of(request: Request, root: Account, day: date) -> dict[str, Any]:
 class TeamTreeMemberView(TeamTreeView):
     """One level below a member of the organization (the tree expanded on demand)."""
 
-    @extend_schema(responses=dict, operation_id="v1_team_tree_member_retrieve")
+    @extend_schema(responses=dict, parameters=TREE_PARAMETERS, operation_id="v1_team_tree_member_retrieve")
     def get(self, request: Request, number: int | None = None) -> Response:
         return super().get(request, number)

@@ -133,6 +133,27 @@ def test_api_tree_opens_a_level_and_finds_the_path(client, team):
     )
 
 
+@pytest.mark.parametrize("level", ["abc", "0", "-1", "99999999999999999999"])
+def test_api_tree_refuses_a_level_that_is_not_a_positive_number_naming_it(client, team, level):
+    client.force_login(team.user)
+
+    response = client.get("/api/v1/team/tree/2001/", {"level": level})
+
+    assert response.status_code == 400
+    assert response.json()["level"] == f"level: expected a whole number >= 1, got {level!r}"
+
+
+def test_the_schema_documents_the_team_reports_query_parameters(client, team):
+    client.force_login(team.user)
+
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    parameters = schema["paths"]["/api/v1/team/report/"]["get"]["parameters"]
+
+    assert {"as_of", "page", "after", "before", "level", "kind", "activity", "new", "leads", "sort"} <= {
+        p["name"] for p in parameters
+    }
+
+
 def test_api_report_pages_with_totals(client, team):
     client.force_login(team.user)
     document = client.get("/api/v1/team/report/?sort=-group_volume").json()
