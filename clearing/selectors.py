@@ -108,7 +108,7 @@ def clear_requests_of(*, requester: Account) -> QuerySet[ClearRequest]:
     return (
         ClearRequest.objects.filter(requester=requester)
         .select_related("member")
-        # The member is shown by number and name: not its ~50 other columns (bench/README.md §6).
+        # The member is shown by number and name: not its ~50 other columns (bench/README.md §7).
         .only(*_OWN_FIELDS, "member__number", "member__name")
         .order_by("-submitted_at", "-id")
     )

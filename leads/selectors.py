@@ -305,15 +305,17 @@ def open_sponsor_filter(*, half_month_start: date) -> Q:
     return Q(last_lead_batch_on__isnull=True) | Q(last_lead_batch_on__lt=half_month_start)
 
 
+_CORRECTION_FIELDS = tuple(field.name for field in SponsorCorrection._meta.concrete_fields)
+
+
 def corrections_for(*, account: Account, limit: int = 20) -> list[SponsorCorrection]:
     """The member's own requests, newest first (one query)."""
     # The requested sponsor is shown by number and name only: selecting its ~50 other columns cost
-    # the dashboard a wide SQL compilation and model build on every view (bench/README.md §6).
-    own = [field.name for field in SponsorCorrection._meta.concrete_fields]
+    # the dashboard a wide SQL compilation and model build on every view (bench/README.md §7).
     return list(
         SponsorCorrection.objects.filter(account=account)
         .select_related("requested_sponsor")
-        .only(*own, "requested_sponsor__number", "requested_sponsor__name")
+        .only(*_CORRECTION_FIELDS, "requested_sponsor__number", "requested_sponsor__name")
         .order_by("-submitted_at", "-id")[:limit]
     )
 

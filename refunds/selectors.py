@@ -430,7 +430,7 @@ def refund_pay_window(refund: Refund) -> tuple[date, date] | None:
 def dashboard_summary(*, account: Account) -> dict[str, Any]:
     """The dashboard panel: open refunds (newest 5) and whether the account sells directly."""
     # Only what the panel shows (status, label, deadline, the SKUs): the order was joined and its
-    # columns built into a model on every dashboard view, unread (bench/README.md §6).
+    # columns built into a model on every dashboard view, unread (bench/README.md §7).
     lines = RefundLine.objects.select_related("product").only("refund_id", "product__sku")
     open_refunds = list(
         Refund.objects.filter(account=account, status__in=Refund.OPEN_STATES)
